@@ -1,0 +1,60 @@
+/**
+ * Every NATS subject Pitwall uses is built and parsed here, and only here (DESIGN §4).
+ * The first token says who publishes: edge agents `edge.`, the gateway `gps.`/`cmd.`, the engine `timing.`/`view.`/`engine.`.
+ */
+
+export const EDGE_KINDS = ['passing', 'rmon', 'raw', 'session', 'health'] as const;
+export type EdgeKind = (typeof EDGE_KINDS)[number];
+
+export const TIMING_KINDS = [
+  'passing', 'lap', 'flag', 'session', 'penalty', 'control', 'tick', 'correction', 'declaration',
+] as const;
+export type TimingKind = (typeof TIMING_KINDS)[number];
+
+const SLUG = /^[a-z0-9-]+$/;
+
+/** Ids in subjects are slugs; anything else could inject wildcards or extra tokens. */
+export function assertSlug(what: string, value: string): string {
+  if (!SLUG.test(value)) throw new Error(`${what} must be a slug [a-z0-9-]+, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+export const subjects = {
+  edge: (track: string, device: string, kind: EdgeKind) =>
+    `edge.${assertSlug('track', track)}.${assertSlug('device', device)}.${kind}`,
+  gps: (track: string, device: string) => `gps.${assertSlug('track', track)}.${assertSlug('device', device)}`,
+  timing: (track: string, session: string, kind: TimingKind) =>
+    `timing.${assertSlug('track', track)}.${assertSlug('session', session)}.${kind}`,
+  command: (track: string, session: string, verb: string) =>
+    `cmd.${assertSlug('track', track)}.${assertSlug('session', session)}.${assertSlug('verb', verb)}`,
+  view: (track: string, session: string) => `view.${assertSlug('track', track)}.${assertSlug('session', session)}`,
+  viewSnapshot: (track: string, session: string) =>
+    `view.snapshot.${assertSlug('track', track)}.${assertSlug('session', session)}`,
+  engineHealth: (node: string) => `engine.${assertSlug('node', node)}.health`,
+} as const;
+
+/** What the streams capture (engine/streams.ts). */
+export const STREAM_SUBJECTS = {
+  EDGE: ['edge.>', 'gps.>'],
+  RACE: ['timing.>'],
+} as const;
+
+export type ParsedEdgeSubject = { track: string; device: string; kind: EdgeKind };
+
+/** `edge.<track>.<device>.<kind>` → parts, or undefined for anything else. */
+export function parseEdgeSubject(subject: string): ParsedEdgeSubject | undefined {
+  const [root, track, device, kind, ...rest] = subject.split('.');
+  if (root !== 'edge' || rest.length > 0 || !track || !device || !kind) return undefined;
+  if (!(EDGE_KINDS as readonly string[]).includes(kind)) return undefined;
+  return { track, device, kind: kind as EdgeKind };
+}
+
+export type ParsedTimingSubject = { track: string; session: string; kind: TimingKind };
+
+/** `timing.<track>.<session>.<kind>` → parts, or undefined for anything else. */
+export function parseTimingSubject(subject: string): ParsedTimingSubject | undefined {
+  const [root, track, session, kind, ...rest] = subject.split('.');
+  if (root !== 'timing' || rest.length > 0 || !track || !session || !kind) return undefined;
+  if (!(TIMING_KINDS as readonly string[]).includes(kind)) return undefined;
+  return { track, session, kind: kind as TimingKind };
+}

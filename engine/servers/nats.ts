@@ -1,0 +1,126 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../paths.ts';
+import { canConnect } from './ports.ts';
+import { awaitReady, spawnServer, type ServerProcess } from './server-process.ts';
+import {
+  addEdgeDevice,
+  loadOrCreateSecrets,
+  renderUsersConf,
+  saveSecrets,
+  serviceCredentials,
+  type NatsCredentials,
+  type ServiceRole,
+} from './nats-users.ts';
+
+export interface NatsServerOptions {
+  /** Absolute path of the nats-server binary. */
+  binary: string;
+  /** Holds nats/ (config, JetStream store, log) and secrets/nats.json. */
+  dataDir: string;
+  /** A fixed port, or 'random' (the server picks one and reports it in its ports file). */
+  port: number | 'random';
+  /** JetStream's disk limit, in nats units (e.g. "10G"). */
+  maxFileStore?: string;
+  lifetime?: 'owner' | { maxLifetimeSec: number };
+  readyTimeoutMs?: number;
+}
+
+export interface NatsServer {
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  readonly process: ServerProcess;
+  credentials(role: ServiceRole): NatsCredentials;
+  /** Creates (or returns) the NATS user of an edge device and reloads the server so it can log in. */
+  addEdgeDevice(track: string, device: string): Promise<NatsCredentials>;
+  stop(): Promise<void>;
+}
+
+/** Starts nats-server with JetStream from the repository's nats.conf; resolves once it accepts connections. */
+export async function startNats(opts: NatsServerOptions): Promise<NatsServer> {
+  const dir = path.join(opts.dataDir, 'nats');
+  const runDir = path.join(dir, 'run');
+  const secretsFile = path.join(opts.dataDir, 'secrets', 'nats.json');
+  fs.mkdirSync(runDir, { recursive: true });
+  for (const stale of fs.readdirSync(runDir)) fs.rmSync(path.join(runDir, stale), { force: true });
+
+  const secrets = loadOrCreateSecrets(secretsFile);
+  const confFile = path.join(dir, 'nats.conf');
+  const usersFile = path.join(dir, 'users.conf');
+  fs.copyFileSync(path.join(REPO_ROOT, 'nats.conf'), confFile);
+  fs.writeFileSync(usersFile, renderUsersConf(secrets), { mode: 0o600 });
+
+  const server = spawnServer({
+    name: 'nats',
+    command: opts.binary,
+    args: ['-c', confFile, '--ports_file_dir', runDir],
+    cwd: dir,
+    env: {
+      ...process.env,
+      PITWALL_NATS_HOST: '127.0.0.1',
+      PITWALL_NATS_PORT: String(opts.port === 'random' ? -1 : opts.port),
+      PITWALL_NATS_STORE: path.join(dir, 'jetstream'),
+      PITWALL_NATS_MAX_FILE: opts.maxFileStore ?? '10G',
+    },
+    logFile: path.join(dir, 'nats.log'),
+    lifetime: opts.lifetime ?? 'owner',
+  });
+
+  let port = 0;
+  await awaitReady(
+    server,
+    async () => {
+      port ||= readPortsFile(path.join(runDir, `${path.basename(opts.binary)}_${server.pid}.ports`));
+      return port > 0 && (await canConnect(port));
+    },
+    opts.readyTimeoutMs ?? 15_000,
+  );
+
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    pid: server.pid,
+    process: server,
+    credentials: (role) => serviceCredentials(secrets, role),
+    async addEdgeDevice(track, device) {
+      const known = secrets.devices.length;
+      const credentials = addEdgeDevice(secrets, track, device);
+      if (secrets.devices.length !== known) {
+        saveSecrets(secretsFile, secrets);
+        fs.writeFileSync(usersFile, renderUsersConf(secrets), { mode: 0o600 });
+        process.kill(server.pid, 'SIGHUP'); // nats-server reloads its configuration
+        await reloaded(port, credentials);
+      }
+      return credentials;
+    },
+    stop: () => server.stop(),
+  };
+}
+
+/** nats-server writes `{"nats": ["nats://host:port"]}` once it listens. */
+function readPortsFile(file: string): number {
+  try {
+    const ports = JSON.parse(fs.readFileSync(file, 'utf8')) as { nats?: string[] };
+    const url = ports.nats?.[0];
+    return url ? Number(new URL(url).port) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** A reload is asynchronous: wait until the new user can log in. */
+async function reloaded(port: number, credentials: NatsCredentials): Promise<void> {
+  const { connect } = await import('@nats-io/transport-node');
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      const nc = await connect({ servers: `127.0.0.1:${port}`, ...credentials, reconnect: false });
+      await nc.close();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`nats-server did not accept ${credentials.user} after reload`, { cause: err });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
