@@ -21,6 +21,8 @@ export interface StreamLimits {
   raceMaxBytes: number;
   /** Window in which EDGE drops a re-published message id (edge retries after a lost ack). */
   edgeDuplicateWindowSec: number;
+  /** Size limit of each KV bucket. */
+  bucketMaxBytes: Record<BucketName, number>;
 }
 
 export const DEFAULT_STREAM_LIMITS: StreamLimits = {
@@ -29,6 +31,7 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   raceMaxAgeDays: 30,
   raceMaxBytes: 4 * 1024 ** 3,
   edgeDuplicateWindowSec: 120,
+  bucketMaxBytes: { events: 256 * 1024 ** 2, 'session-state': 1024 ** 3, 'session-owner': 16 * 1024 ** 2, identity: 256 * 1024 ** 2 },
 };
 
 export function streamConfigs(limits: StreamLimits = DEFAULT_STREAM_LIMITS): (Partial<StreamConfig> & { name: string })[] {
@@ -56,12 +59,12 @@ export function streamConfigs(limits: StreamLimits = DEFAULT_STREAM_LIMITS): (Pa
   ];
 }
 
-/** KV buckets: name → options. `history` keeps earlier declarations for audit; state and leases keep the latest. */
+/** KV buckets and how many revisions of a key each keeps: earlier declarations for audit; state and leases only the latest. */
 export const KV_BUCKETS = {
-  events: { history: 10, max_bytes: 256 * 1024 ** 2 },
-  'session-state': { history: 1, max_bytes: 1024 ** 3 },
-  'session-owner': { history: 1, max_bytes: 16 * 1024 ** 2 },
-  identity: { history: 1, max_bytes: 256 * 1024 ** 2 },
+  events: { history: 10 },
+  'session-state': { history: 1 },
+  'session-owner': { history: 1 },
+  identity: { history: 1 },
 } as const;
 export type BucketName = keyof typeof KV_BUCKETS;
 
@@ -77,7 +80,7 @@ export async function ensureStreams(nc: NatsConnection, limits: StreamLimits = D
     else await jsm.streams.add(config);
   }
   const kvm = new Kvm(nc);
-  for (const [name, options] of Object.entries(KV_BUCKETS)) {
-    await kvm.create(name, { history: options.history, max_bytes: options.max_bytes });
+  for (const [name, { history }] of Object.entries(KV_BUCKETS)) {
+    await kvm.create(name, { history, max_bytes: limits.bucketMaxBytes[name as BucketName] });
   }
 }

@@ -69,7 +69,8 @@ async function startOnce(
   await awaitReady(
     server,
     async () => {
-      const res = await fetch(`${url}/ping`);
+      // A bounded probe: whatever else holds the port may accept and never answer.
+      const res = await fetch(`${url}/ping`, { signal: AbortSignal.timeout(1000) });
       return res.ok && (await res.text()).startsWith('Ok');
     },
     opts.readyTimeoutMs ?? 30_000,

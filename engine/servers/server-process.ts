@@ -64,7 +64,7 @@ export function spawnServer(opts: SpawnServerOptions): ServerProcess {
   child.stderr?.on('data', keep);
 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('close', (code, signal) => resolve({ code, signal })); // after stdout and stderr are drained
     child.once('error', () => resolve({ code: null, signal: null }));
   });
   const watchdog = startWatchdog(pid, opts.lifetime);
