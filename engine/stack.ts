@@ -59,7 +59,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const serviceLines = () => [`nats ${nats.url}`, `clickhouse ${clickhouse.url}/`];
   const file = stackFile(opts.dataDir);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify({ pid: process.pid, nats: nats.url, clickhouse: clickhouse.url }, null, 2));
+  fs.writeFileSync(file, JSON.stringify({ pid: process.pid, nats: nats.url, natsPid: nats.pid, clickhouse: clickhouse.url }, null, 2));
 
   return {
     nats,

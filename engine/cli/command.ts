@@ -9,6 +9,8 @@ export interface Command {
   /** The full `pitwall <name> --help` text. */
   help: string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** A command with sub-commands (`pitwall edge <agent>`): main.ts dispatches to them and prints their list. */
+  subcommands?: Command[];
   /** Resolves to the process exit code. */
   run(args: CommandArgs, ctx: CommandContext): Promise<number>;
 }

@@ -9,6 +9,10 @@ export interface CliConfig {
   binaries: BinarySearch;
   /** This engine's node name in `engine.<node>.health` (PITWALL_NODE, default `local`). */
   node: string;
+  /** Explicit NATS access for edge agents away from the server (PITWALL_NATS_URL, _USER, _PASSWORD). */
+  natsUrl?: string;
+  natsUser?: string;
+  natsPassword?: string;
 }
 
 export function readCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
@@ -16,6 +20,9 @@ export function readCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
     dataDir: path.resolve(env.PITWALL_DATA_DIR ?? path.join(REPO_ROOT, 'var')),
     binaries: binarySearchFromEnv(env),
     node: env.PITWALL_NODE ?? 'local',
+    natsUrl: env.PITWALL_NATS_URL,
+    natsUser: env.PITWALL_NATS_USER,
+    natsPassword: env.PITWALL_NATS_PASSWORD,
   };
 }
 

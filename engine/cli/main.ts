@@ -2,39 +2,46 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import type { Command } from './command.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { edgeCommand } from './commands/edge.ts';
 import { upCommand } from './commands/up.ts';
 import { readCliConfig } from './config.ts';
 
-const COMMANDS: Command[] = [upCommand, doctorCommand];
+const COMMANDS: Command[] = [upCommand, doctorCommand, edgeCommand];
 
-function overview(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+/** The list of commands under `prefix` ('pitwall' or 'pitwall edge'). */
+function overview(prefix: string, commands: Command[], summary: string): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
-    'usage: pitwall <command> [options]',
+    `usage: ${prefix} <command> [options]`,
     '',
-    'Pitwall: real-time race timing and scoring.',
+    summary,
     '',
     'commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    "Run 'pitwall <command> --help' for a command's options.",
+    `Run '${prefix} <command> --help' for a command's options.`,
   ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
+  return dispatch('pitwall', COMMANDS, 'Pitwall: real-time race timing and scoring.', argv);
+}
+
+async function dispatch(prefix: string, commands: Command[], summary: string, argv: string[]): Promise<number> {
   const out = (line: string) => process.stdout.write(line + '\n');
   const err = (line: string) => process.stderr.write(line + '\n');
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
-    out(topic ? topic.help : overview());
-    return 0;
+    const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+    out(topic ? topic.help : overview(prefix, commands, summary));
+    return name ? 0 : 2;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === name);
   if (!command) {
-    err(`pitwall: unknown command '${name}'\n\n${overview()}`);
+    err(`${prefix}: unknown command '${name}'\n\n${overview(prefix, commands, summary)}`);
     return 2;
   }
+  if (command.subcommands) return dispatch(`${prefix} ${name}`, command.subcommands, command.summary, rest);
   if (rest.includes('--help') || rest.includes('-h')) {
     out(command.help);
     return 0;
@@ -47,10 +54,10 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(args, { config: readCliConfig(), out, err, stopRequested });
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      err(`pitwall ${name}: ${(e as Error).message}\n\n${command.help}`);
+      err(`${prefix} ${name}: ${(e as Error).message}\n\n${command.help}`);
       return 2;
     }
-    err(`pitwall ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    err(`${prefix} ${name}: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
 }

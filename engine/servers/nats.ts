@@ -3,15 +3,8 @@ import path from 'node:path';
 import { REPO_ROOT } from '../paths.ts';
 import { canConnect } from './ports.ts';
 import { awaitReady, spawnServer, type ServerProcess } from './server-process.ts';
-import {
-  addEdgeDevice,
-  loadOrCreateSecrets,
-  renderUsersConf,
-  saveSecrets,
-  serviceCredentials,
-  type NatsCredentials,
-  type ServiceRole,
-} from './nats-users.ts';
+import { natsSecretsFile, natsUsersFile, registerEdgeDevice } from './edge-devices.ts';
+import { loadOrCreateSecrets, renderUsersConf, serviceCredentials, type NatsCredentials, type ServiceRole } from './nats-users.ts';
 
 export interface NatsServerOptions {
   /** Absolute path of the nats-server binary. */
@@ -41,15 +34,13 @@ export interface NatsServer {
 export async function startNats(opts: NatsServerOptions): Promise<NatsServer> {
   const dir = path.join(opts.dataDir, 'nats');
   const runDir = path.join(dir, 'run');
-  const secretsFile = path.join(opts.dataDir, 'secrets', 'nats.json');
   fs.mkdirSync(runDir, { recursive: true });
   for (const stale of fs.readdirSync(runDir)) fs.rmSync(path.join(runDir, stale), { force: true });
 
-  const secrets = loadOrCreateSecrets(secretsFile);
+  const secrets = loadOrCreateSecrets(natsSecretsFile(opts.dataDir));
   const confFile = path.join(dir, 'nats.conf');
-  const usersFile = path.join(dir, 'users.conf');
   fs.copyFileSync(path.join(REPO_ROOT, 'nats.conf'), confFile);
-  fs.writeFileSync(usersFile, renderUsersConf(secrets), { mode: 0o600 });
+  fs.writeFileSync(natsUsersFile(opts.dataDir), renderUsersConf(secrets), { mode: 0o600 });
 
   const server = spawnServer({
     name: 'nats',
@@ -83,17 +74,8 @@ export async function startNats(opts: NatsServerOptions): Promise<NatsServer> {
     pid: server.pid,
     process: server,
     credentials: (role) => serviceCredentials(secrets, role),
-    async addEdgeDevice(track, device) {
-      const known = secrets.devices.length;
-      const credentials = addEdgeDevice(secrets, track, device);
-      if (secrets.devices.length !== known) {
-        saveSecrets(secretsFile, secrets);
-        fs.writeFileSync(usersFile, renderUsersConf(secrets), { mode: 0o600 });
-        process.kill(server.pid, 'SIGHUP'); // nats-server reloads its configuration
-        await reloaded(port, credentials);
-      }
-      return credentials;
-    },
+    addEdgeDevice: (track, device) =>
+      registerEdgeDevice({ dataDir: opts.dataDir, natsUrl: `nats://127.0.0.1:${port}`, natsPid: server.pid, track, device }),
     stop: () => server.stop(),
   };
 }
@@ -106,21 +88,5 @@ function readPortsFile(file: string): number {
     return url ? Number(new URL(url).port) : 0;
   } catch {
     return 0;
-  }
-}
-
-/** A reload is asynchronous: wait until the new user can log in. */
-async function reloaded(port: number, credentials: NatsCredentials): Promise<void> {
-  const { connect } = await import('@nats-io/transport-node');
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    try {
-      const nc = await connect({ servers: `127.0.0.1:${port}`, ...credentials, reconnect: false });
-      await nc.close();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`nats-server did not accept ${credentials.user} after reload`, { cause: err });
-      await new Promise((r) => setTimeout(r, 50));
-    }
   }
 }

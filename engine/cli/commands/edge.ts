@@ -1,0 +1,15 @@
+import type { Command } from '../command.ts';
+
+/**
+ * `pitwall edge <agent> …`: the track-side agents, each a Command of its own. Add an agent by listing it here.
+ */
+const agents: Command[] = [];
+
+export const edgeCommand: Command = {
+  name: 'edge',
+  summary: 'run a track-side agent that publishes readings to NATS as its own edge device',
+  help: '',
+  options: {},
+  subcommands: agents,
+  run: async () => 2, // never called: main.ts runs the agent
+};
