@@ -1,0 +1,87 @@
+import type { EventDeclaration } from './declaration.ts';
+import type { Flag } from './flags.ts';
+
+/**
+ * The messages of the pipeline (DESIGN §4). Times are integer microseconds since the Unix epoch on the source's own
+ * clock (`atUs`); the simulator's clock runs at its --speed, so its `atUs` advances faster than the wall clock.
+ */
+
+/** Every edge reading is identified by (device, boot, seq): the JetStream message id and the actor's dedupe key. */
+export interface ReadingId {
+  device: string;
+  /** Random per process start of the agent. */
+  boot: string;
+  /** Counts up from 1 within a boot. */
+  seq: number;
+}
+
+export const readingMsgId = (id: ReadingId) => `${id.device}:${id.boot}:${id.seq}`;
+
+export type PassingSource = 'sim' | 'gpio' | 'p3' | 'rfid' | 'gps' | 'rmonitor';
+
+/**
+ * `edge.<track>.<device>.passing`: one normalised passing, as read. Agents never map readings to cars: exactly one
+ * of transponder, chip, lane or carId says what was read; the engine maps it to an entry.
+ */
+export interface EdgePassing extends ReadingId {
+  type: 'passing';
+  atUs: number;
+  /** How precise `atUs` is (decoder resolution, debounce window, GPS interpolation). */
+  precisionUs: number;
+  source: PassingSource;
+  transponder?: string;
+  chip?: string;
+  lane?: number;
+  carId?: string;
+  /** The timing line crossed; start/finish when absent. */
+  line?: string;
+}
+
+/**
+ * `edge.<track>.<device>.session`: a source that owns the session's clock (simulator, replay, start lights) opens,
+ * starts, flags and finishes the session it names, and ticks its clock once per second of session time.
+ */
+export type EdgeSessionMessage = ReadingId & { session: string; atUs: number } & (
+    | { type: 'session.open'; event: string }
+    | { type: 'session.start' }
+    | { type: 'session.finish' }
+    | { type: 'flag'; flag: Flag; sector?: number }
+    | { type: 'clock.tick' }
+  );
+
+/**
+ * What a session is folded from: the events in stream RACE on `timing.<track>.<session>.<kind>`, written by the
+ * engine (single writer). The same events give byte-identical standings, live or replayed.
+ */
+export type SessionInput =
+  | { kind: 'declaration'; atUs: number; declaration: EventDeclaration }
+  | { kind: 'session'; atUs: number; verb: 'open' | 'start' | 'finish' | 'official' }
+  | { kind: 'flag'; atUs: number; flag: Flag; sector?: number }
+  | { kind: 'tick'; atUs: number }
+  | { kind: 'passing'; atUs: number; car: string; precisionUs: number; reading: ReadingId };
+
+/** `timing.<track>.<session>.lap`: a completed lap, derived by the actor; the lap sink stores it in ClickHouse. */
+export interface LapEvent {
+  kind: 'lap';
+  track: string;
+  event: string;
+  session: string;
+  car: string;
+  class: string;
+  /** 1 = the first completed lap. */
+  lap: number;
+  lapUs: number;
+  /** Race time at the end of the lap (since the session start). */
+  raceUs: number;
+  /** Absolute crossing time. */
+  atUs: number;
+  /** Overall position after this lap. */
+  position: number;
+  /** The flag when the lap ended. */
+  flag: Flag;
+  /** The car was in the pit lane on this lap. */
+  pit: boolean;
+}
+
+export const lapMsgId = (lap: Pick<LapEvent, 'track' | 'session' | 'car' | 'lap'>) =>
+  `lap:${lap.track}:${lap.session}:${lap.car}:${lap.lap}`;

@@ -1,0 +1,75 @@
+import type { SessionType } from './declaration.ts';
+import type { Flag, SessionState } from './flags.ts';
+
+/**
+ * What spectators see of one session: the header and the standings in order. Optional fields are absent when they
+ * do not apply (no lap yet, the leader's gap); a diff clears them explicitly (view-diff.ts).
+ */
+export interface StandingRow {
+  number: string;
+  name: string;
+  class: string;
+  position: number;
+  classPosition: number;
+  laps: number;
+  lastLapUs?: number;
+  bestLapUs?: number;
+  /** Race time at the last counted crossing. */
+  raceUs?: number;
+  /** To the leader: time on the same lap, otherwise whole laps. Absent for the leader. */
+  gapUs?: number;
+  gapLaps?: number;
+  /** To the car ahead, as the gap. Absent for the leader. */
+  intervalUs?: number;
+  intervalLaps?: number;
+  /** Has taken the checkered flag. */
+  finished?: boolean;
+}
+
+export interface SessionHeader {
+  track: string;
+  event: string;
+  session: string;
+  name: string;
+  type: SessionType;
+  state: SessionState;
+  flag: Flag;
+  /** Session time since the start (0 before it). */
+  clockUs: number;
+  /** For a timed session: time left. */
+  remainingUs?: number;
+  /** For a session over laps: laps left for the leader. */
+  remainingLaps?: number;
+}
+
+export interface SessionView extends SessionHeader {
+  rows: StandingRow[];
+}
+
+/** A change of a row: fields set, and fields cleared (made absent). */
+export interface RowPatch {
+  set?: Partial<StandingRow>;
+  clear?: (keyof StandingRow)[];
+}
+
+/** The change from one view to the next. Absent parts are unchanged. */
+export interface ViewDiff {
+  header?: Partial<SessionHeader>;
+  headerClear?: (keyof SessionHeader)[];
+  /** By car number: new rows carry all their fields in `set`. */
+  rows?: Record<string, RowPatch>;
+  /** The car numbers in order, whenever the order or the set of cars changed. */
+  order?: string[];
+}
+
+/** `view.<track>.<session>` (core NATS, MessagePack): consecutive `seq`, one per coalesced diff. */
+export interface ViewDiffMessage {
+  seq: number;
+  diff: ViewDiff;
+}
+
+/** Reply to `view.snapshot.<track>.<session>` (MessagePack): the whole view as of `seq`. */
+export interface ViewSnapshotMessage {
+  seq: number;
+  view: SessionView;
+}
