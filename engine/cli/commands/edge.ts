@@ -1,9 +1,10 @@
+import { simCommand } from '../../../edge/sim/command.ts';
 import type { Command } from '../command.ts';
 
 /**
  * `pitwall edge <agent> …`: the track-side agents, each a Command of its own. Add an agent by listing it here.
  */
-const agents: Command[] = [];
+const agents: Command[] = [simCommand];
 
 export const edgeCommand: Command = {
   name: 'edge',

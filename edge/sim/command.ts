@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { jetstream } from '@nats-io/jetstream';
+import type { Command } from '../../engine/cli/command.ts';
+import { readDeclarationFile } from '../../engine/declarations/read.ts';
+import { UsageError } from '../../engine/errors.ts';
+import { connectEdge } from '../connect.ts';
+import { createSimulator } from './simulator.ts';
+
+export const simCommand: Command = {
+  name: 'sim',
+  summary: 'simulate a session: a field of cars crossing the line, with flags and clock ticks',
+  help: `usage: pitwall edge sim --event FILE [--session ID] [--cars N] [--speed N|max] [--seed N]
+                        [--device ID] [--data-dir DIR] [--nats URL --user U --password P]
+
+Plays a simulated session of the declared event (docs/event-format.md) as an edge device: passings of the first N
+entries (by transponder), the session opening, start, a full-course yellow, the checkered flag, and one clock tick
+per second of session time. A 30-minute race at --speed 30 takes one minute.
+
+options:
+  --event FILE      the event declaration (.json, .yaml)
+  --session ID      which declared session (default: the first race, else the first session)
+  --cars N          how many entries take part (default 20, at most 100 and the number declared)
+  --speed N|max     session seconds per real second (default 1), or max: as fast as NATS acknowledges
+  --seed N          the race to simulate (default 1): the same seed gives the same race
+  --device ID       this edge device's id (default sim)
+  --data-dir DIR    a local stack started by 'pitwall up' (default PITWALL_DATA_DIR or var/)
+  --nats URL --user U --password P   a remote NATS instead (or PITWALL_NATS_URL, _USER, _PASSWORD)`,
+  options: {
+    event: { type: 'string' },
+    session: { type: 'string' },
+    cars: { type: 'string', default: '20' },
+    speed: { type: 'string', default: '1' },
+    seed: { type: 'string', default: '1' },
+    device: { type: 'string', default: 'sim' },
+    'data-dir': { type: 'string' },
+    nats: { type: 'string' },
+    user: { type: 'string' },
+    password: { type: 'string' },
+  },
+  async run({ values }, { config, out, stopRequested }) {
+    if (typeof values.event !== 'string') throw new UsageError('--event FILE is required');
+    const declaration = readDeclarationFile(values.event);
+    const session = values.session
+      ? declaration.sessions.find((s) => s.id === values.session)
+      : (declaration.sessions.find((s) => s.type === 'race') ?? declaration.sessions[0]);
+    if (!session) throw new UsageError(`no session ${String(values.session ?? '')} in ${values.event}`);
+    const cars = Number(values.cars);
+    if (!Number.isInteger(cars) || cars < 1 || cars > 100) throw new UsageError('--cars takes 1 to 100');
+    if (cars > declaration.entries.length) throw new UsageError(`--cars ${cars}: ${values.event} declares ${declaration.entries.length} entries`);
+    const speed = values.speed === 'max' ? 'max' : Number(values.speed);
+    if (speed !== 'max' && !(speed > 0)) throw new UsageError(`--speed takes a positive number or max, got ${String(values.speed)}`);
+    const seed = Number(values.seed);
+    const device = String(values.device);
+
+    const nc = await connectEdge({
+      track: declaration.track,
+      device,
+      dataDir: typeof values['data-dir'] === 'string' ? path.resolve(values['data-dir']) : config.dataDir,
+      url: (values.nats as string | undefined) ?? config.natsUrl,
+      user: (values.user as string | undefined) ?? config.natsUser,
+      password: (values.password as string | undefined) ?? config.natsPassword,
+    });
+    out(`sim ${declaration.track}/${session.id}: ${cars} cars at ${speed === 'max' ? 'maximum speed' : `${speed}×`}`);
+    const sim = createSimulator(
+      { js: jetstream(nc), nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+      { track: declaration.track, device, declaration, session, cars, speed, seed },
+    );
+    void stopRequested.then(() => sim.stop());
+    const summary = await sim.done;
+    await nc.drain();
+    out(`sim done: ${summary.passings} passings, ${summary.ticks} ticks, ${summary.messages} messages`);
+    return 0;
+  },
+};
