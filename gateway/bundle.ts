@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/** The browser code, built in memory when the gateway starts: users never run a build command (DESIGN §3). */
+export interface BrowserBundle {
+  /** `/client.js`: the timing client library as an ES module (`import { createTimingClient } from '/client.js'`). */
+  clientJs: Uint8Array;
+  /** `/spectator.js`: the spectator page's script. */
+  spectatorJs: Uint8Array;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+async function bundle(entry: string): Promise<Uint8Array> {
+  const result = await build({
+    entryPoints: [path.join(here, entry)],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    sourcemap: false,
+    logLevel: 'silent',
+  });
+  const [file] = result.outputFiles;
+  if (!file) throw new Error(`esbuild produced nothing for ${entry}`);
+  return file.contents;
+}
+
+export async function bundleBrowserCode(): Promise<BrowserBundle> {
+  const [clientJs, spectatorJs] = await Promise.all([bundle('client/index.ts'), bundle('page/spectator.ts')]);
+  return { clientJs, spectatorJs };
+}

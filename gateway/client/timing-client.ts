@@ -1,0 +1,191 @@
+import type { SessionView } from '../../actors/contracts/view.ts';
+import { applyViewDiff } from '../../actors/contracts/view-diff.ts';
+import {
+  decodeServerFrame, encodeFrame, PROTOCOL_VERSION, sessionKey, type ClientFrame, type DiffFrame, type SessionRef,
+  type SnapshotFrame,
+} from '../protocol.ts';
+
+/** What the client needs of a WebSocket: the browser's, or the `ws` package's in Node. */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  send(data: Uint8Array): void;
+  close(): void;
+  onopen: ((event: never) => void) | null;
+  onmessage: ((event: never) => void) | null;
+  onclose: ((event: never) => void) | null;
+  onerror: ((event: never) => void) | null;
+}
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+export type TimingClientStatus =
+  | { kind: 'connecting'; attempt: number }
+  | { kind: 'open' }
+  /** Lost the connection; a new attempt follows in `retryInMs` (absent after close()). */
+  | { kind: 'closed'; retryInMs?: number }
+  /** A seq gap: the client asked for a new snapshot. */
+  | { kind: 'resync'; track: string; session: string; expected: number; got: number }
+  /** An error frame from the gateway, or a frame this client could not read. */
+  | { kind: 'error'; code: string; message: string; track?: string; session?: string };
+
+export interface TimingClientOptions {
+  /** The gateway's WebSocket, e.g. `ws://127.0.0.1:8080/ws`. */
+  url: string;
+  /** The WebSocket constructor; defaults to the global one (browsers; Node 20 has none: pass the `ws` package's). */
+  WebSocket?: WebSocketConstructor;
+  /** Called after every snapshot or diff applied, with the session's new view. */
+  onView?(track: string, session: string, view: SessionView, seq: number): void;
+  onStatus?(status: TimingClientStatus): void;
+  /** Reconnect backoff: doubles from `initialMs` up to `maxMs`, with jitter. */
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+export interface TimingClient {
+  subscribe(track: string, session: string): void;
+  unsubscribe(track: string, session: string): void;
+  /** The session's view as of seq(), or undefined before its first snapshot. */
+  view(track: string, session: string): SessionView | undefined;
+  seq(track: string, session: string): number | undefined;
+  close(): void;
+}
+
+interface Followed {
+  ref: SessionRef;
+  seq?: number;
+  view?: SessionView;
+  /** A resync was asked for and its snapshot has not come yet. */
+  resyncing: boolean;
+}
+
+const OPEN = 1;
+const SLUG = /^[a-z0-9-]+$/;
+
+function toBytes(data: unknown): Uint8Array | undefined {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return undefined;
+}
+
+/**
+ * A spectator client for browsers and Node: follows sessions over the gateway's `/ws`, keeps each view current
+ * (snapshot, then diffs applied in seq order), asks for a resync on a gap, reconnects with backoff and resubscribes.
+ */
+export function createTimingClient(opts: TimingClientOptions): TimingClient {
+  const Ctor = opts.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (!Ctor) throw new Error('no WebSocket constructor: pass one as the WebSocket option (in Node: the ws package)');
+  const backoff = opts.backoff ?? { initialMs: 250, maxMs: 10_000 };
+  const followed = new Map<string, Followed>();
+  let socket: WebSocketLike | undefined;
+  let attempt = 0;
+  let closed = false;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const status = (s: TimingClientStatus) => opts.onStatus?.(s);
+  const send = (frame: ClientFrame) => {
+    if (socket?.readyState === OPEN) socket.send(encodeFrame(frame));
+  };
+
+  const onSnapshot = (f: SnapshotFrame) => {
+    const entry = followed.get(sessionKey(f));
+    if (!entry) return;
+    Object.assign(entry, { seq: f.seq, view: f.view, resyncing: false });
+    opts.onView?.(f.track, f.session, f.view, f.seq);
+  };
+
+  const resync = (entry: Followed, expected: number, got: number) => {
+    if (entry.resyncing) return;
+    entry.resyncing = true;
+    status({ kind: 'resync', ...entry.ref, expected, got });
+    send({ type: 'resync', ...entry.ref });
+  };
+
+  const onDiff = (f: DiffFrame) => {
+    const entry = followed.get(sessionKey(f));
+    if (!entry?.view || entry.seq === undefined || f.seq <= entry.seq) return; // no snapshot yet, or already in it
+    if (f.seq !== entry.seq + 1) return resync(entry, entry.seq + 1, f.seq);
+    try {
+      entry.view = applyViewDiff(entry.view, f.diff);
+    } catch {
+      return resync(entry, f.seq, f.seq);
+    }
+    entry.seq = f.seq;
+    opts.onView?.(f.track, f.session, entry.view, f.seq);
+  };
+
+  const onMessage = (data: unknown) => {
+    const bytes = toBytes(data);
+    if (!bytes) return status({ kind: 'error', code: 'undecodable_frame', message: 'expected a binary frame' });
+    const decoded = decodeServerFrame(bytes);
+    if (!decoded.ok) return status({ kind: 'error', code: decoded.code, message: decoded.message });
+    const f = decoded.frame;
+    switch (f.type) {
+      case 'hello':
+        if (f.protocol !== PROTOCOL_VERSION) {
+          status({ kind: 'error', code: 'protocol', message: `gateway speaks protocol ${f.protocol}, this client ${PROTOCOL_VERSION}` });
+        }
+        return;
+      case 'snapshot':
+        return onSnapshot(f);
+      case 'diff':
+        return onDiff(f);
+      case 'error':
+        return status({ kind: 'error', code: f.code, message: f.message, track: f.track, session: f.session });
+    }
+  };
+
+  const connect = () => {
+    retryTimer = undefined;
+    attempt += 1;
+    status({ kind: 'connecting', attempt });
+    const ws = new Ctor(opts.url);
+    socket = ws;
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => {
+      attempt = 0;
+      status({ kind: 'open' });
+      for (const entry of followed.values()) {
+        entry.resyncing = false;
+        send({ type: 'subscribe', ...entry.ref });
+      }
+    };
+    ws.onmessage = ((event: { data: unknown }) => onMessage(event.data)) as (event: never) => void;
+    ws.onerror = () => undefined; // onclose follows and reconnects
+    ws.onclose = () => {
+      if (socket !== ws) return;
+      socket = undefined;
+      if (closed) return status({ kind: 'closed' });
+      const ceiling = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt, 16));
+      const retryInMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+      status({ kind: 'closed', retryInMs });
+      retryTimer = setTimeout(connect, retryInMs);
+    };
+  };
+
+  const refOf = (track: string, session: string): SessionRef => {
+    if (!SLUG.test(track) || !SLUG.test(session)) throw new Error(`track and session are slugs [a-z0-9-]+, got ${track}/${session}`);
+    return { track, session };
+  };
+
+  connect();
+  return {
+    subscribe(track, session) {
+      const ref = refOf(track, session);
+      const key = sessionKey(ref);
+      if (followed.has(key)) return;
+      followed.set(key, { ref, resyncing: false });
+      send({ type: 'subscribe', ...ref });
+    },
+    unsubscribe(track, session) {
+      const ref = refOf(track, session);
+      if (followed.delete(sessionKey(ref))) send({ type: 'unsubscribe', ...ref });
+    },
+    view: (track, session) => followed.get(sessionKey({ track, session }))?.view,
+    seq: (track, session) => followed.get(sessionKey({ track, session }))?.seq,
+    close() {
+      closed = true;
+      clearTimeout(retryTimer);
+      if (socket) socket.close();
+      else status({ kind: 'closed' });
+    },
+  };
+}

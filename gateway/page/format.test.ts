@@ -1,0 +1,29 @@
+import t from 'tap';
+import { formatClock, formatGap, formatLap, formatRemaining } from './format.ts';
+
+t.test('lap times', async (t) => {
+  t.equal(formatLap(92_456_900), '1:32.456', 'thousandths truncated');
+  t.equal(formatLap(59_123_000), '59.123');
+  t.equal(formatLap(5_007_000), '5.007');
+  t.equal(formatLap(60_000_000), '1:00.000');
+  t.equal(formatLap(3_723_456_000), '1:02:03.456');
+  t.equal(formatLap(undefined), '');
+});
+
+t.test('gaps and intervals', async (t) => {
+  t.equal(formatGap(1_234_000, undefined), '+1.234');
+  t.equal(formatGap(62_345_000, undefined), '+1:02.345');
+  t.equal(formatGap(undefined, 1), '+1 lap');
+  t.equal(formatGap(5_000, 2), '+2 laps', 'laps win over time');
+  t.equal(formatGap(undefined, undefined), '', 'the leader');
+});
+
+t.test('clock and remaining', async (t) => {
+  t.equal(formatClock(0), '00:00');
+  t.equal(formatClock(754_999_999), '12:34');
+  t.equal(formatClock(3_661_000_000), '1:01:01');
+  t.equal(formatRemaining(600_000_000, undefined), '10:00 to go');
+  t.equal(formatRemaining(undefined, 1), '1 lap to go');
+  t.equal(formatRemaining(undefined, 5), '5 laps to go');
+  t.equal(formatRemaining(undefined, undefined), '');
+});

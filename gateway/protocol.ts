@@ -1,0 +1,130 @@
+import { decode, encode } from '@msgpack/msgpack';
+import type { SessionView, ViewDiff } from '../actors/contracts/view.ts';
+
+/**
+ * The spectator WebSocket protocol (docs/protocol.md): binary MessagePack frames, one object each, told apart by
+ * `type`. Shared by the gateway and the client library (browser and Node), so it imports nothing Node-only.
+ * A change that an older peer could misread bumps PROTOCOL_VERSION; the server announces it in `hello`.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** The ids of a session, slugs as in NATS subjects. */
+export interface SessionRef {
+  track: string;
+  session: string;
+}
+
+export interface SubscribeFrame extends SessionRef {
+  type: 'subscribe';
+}
+export interface UnsubscribeFrame extends SessionRef {
+  type: 'unsubscribe';
+}
+/** Asks for a fresh snapshot after a gap. */
+export interface ResyncFrame extends SessionRef {
+  type: 'resync';
+}
+export type ClientFrame = SubscribeFrame | UnsubscribeFrame | ResyncFrame;
+
+/** First frame on every connection. */
+export interface HelloFrame {
+  type: 'hello';
+  protocol: number;
+}
+export interface SnapshotFrame extends SessionRef {
+  type: 'snapshot';
+  seq: number;
+  view: SessionView;
+}
+export interface DiffFrame extends SessionRef {
+  type: 'diff';
+  seq: number;
+  diff: ViewDiff;
+}
+
+/** Why the gateway refused a client frame; also the `kind` label of `pitwall_input_errors_total`. */
+export const ERROR_CODES = ['undecodable_frame', 'unknown_type', 'bad_message', 'unknown_session'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorFrame {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  /** Set when the error concerns one session (unknown_session). */
+  track?: string;
+  session?: string;
+}
+export type ServerFrame = HelloFrame | SnapshotFrame | DiffFrame | ErrorFrame;
+
+export type Decoded<T> = { ok: true; frame: T } | { ok: false; code: ErrorCode; message: string };
+
+const SLUG = /^[a-z0-9-]+$/;
+const CLIENT_TYPES = ['subscribe', 'unsubscribe', 'resync'] as const;
+
+export function encodeFrame(frame: ClientFrame | ServerFrame): Uint8Array {
+  return encode(frame);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+function decodeObject(bytes: Uint8Array): Decoded<Record<string, unknown>> {
+  let value: unknown;
+  try {
+    value = decode(bytes);
+  } catch (error) {
+    return { ok: false, code: 'undecodable_frame', message: `not MessagePack: ${(error as Error).message}` };
+  }
+  if (!isRecord(value)) return { ok: false, code: 'undecodable_frame', message: 'a frame is one MessagePack map' };
+  if (typeof value.type !== 'string') return { ok: false, code: 'bad_message', message: 'frame has no string "type"' };
+  return { ok: true, frame: value };
+}
+
+/** A client frame, validated; never throws. */
+export function decodeClientFrame(bytes: Uint8Array): Decoded<ClientFrame> {
+  const decoded = decodeObject(bytes);
+  if (!decoded.ok) return decoded;
+  const { type, track, session } = decoded.frame;
+  if (!(CLIENT_TYPES as readonly unknown[]).includes(type)) {
+    return { ok: false, code: 'unknown_type', message: `unknown frame type ${JSON.stringify(type)}` };
+  }
+  for (const [name, value] of [['track', track], ['session', session]] as const) {
+    if (typeof value !== 'string' || !SLUG.test(value)) {
+      return { ok: false, code: 'bad_message', message: `${String(type)}: ${name} must be a slug [a-z0-9-]+` };
+    }
+  }
+  return { ok: true, frame: { type, track, session } as ClientFrame };
+}
+
+/**
+ * A server frame, checked for its shape (not the contents of views and diffs, which the server built with the
+ * contract code). Frame types this client does not know are reported as unknown_type so that it can ignore them.
+ */
+export function decodeServerFrame(bytes: Uint8Array): Decoded<ServerFrame> {
+  const decoded = decodeObject(bytes);
+  if (!decoded.ok) return decoded;
+  const f = decoded.frame;
+  const bad = (message: string): Decoded<ServerFrame> => ({ ok: false, code: 'bad_message', message: `${String(f.type)}: ${message}` });
+  const ref = typeof f.track === 'string' && typeof f.session === 'string';
+  switch (f.type) {
+    case 'hello':
+      return typeof f.protocol === 'number' ? { ok: true, frame: f as unknown as HelloFrame } : bad('no protocol');
+    case 'snapshot':
+      return ref && isSeq(f.seq) && isRecord(f.view) && Array.isArray(f.view.rows)
+        ? { ok: true, frame: f as unknown as SnapshotFrame }
+        : bad('needs track, session, seq and view');
+    case 'diff':
+      return ref && isSeq(f.seq) && isRecord(f.diff)
+        ? { ok: true, frame: f as unknown as DiffFrame }
+        : bad('needs track, session, seq and diff');
+    case 'error':
+      return typeof f.code === 'string' && typeof f.message === 'string'
+        ? { ok: true, frame: f as unknown as ErrorFrame }
+        : bad('needs code and message');
+    default:
+      return { ok: false, code: 'unknown_type', message: `unknown frame type ${JSON.stringify(f.type)}` };
+  }
+}
+
+/** The key of a session in maps and the uWS topic of its frames. */
+export const sessionKey = (ref: SessionRef) => `${ref.track}/${ref.session}`;
