@@ -149,7 +149,7 @@ export function encodeRecord(record: RmonRecord): string {
       const value = r[f.key];
       if (value === undefined) break; // an absent optional tail
       if (f.kind === 'int') out.push(value === null ? '' : String(value));
-      else if (f.kind === 'bare') out.push(String(value));
+      else if (f.kind === 'bare') out.push(/[",]|^\s|\s$/.test(String(value)) ? quote(String(value)) : String(value));
       else out.push(quote(String(value)));
     }
   }
