@@ -1,0 +1,160 @@
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Registry } from 'prom-client';
+import type { EventDeclaration } from '../actors/contracts/declaration.ts';
+import type { EdgePassing, EdgeSessionMessage, SessionInput } from '../actors/contracts/events.ts';
+import { readingMsgId } from '../actors/contracts/events.ts';
+import { parseEdgeSubject, subjects } from '../actors/contracts/subjects.ts';
+import { getDeclaration } from './declarations/store.ts';
+import { counter, inputErrors } from './metrics.ts';
+
+/**
+ * Ingest: turns edge readings (stream EDGE) into session events (stream RACE).
+ *
+ * Edge devices do not know which session runs: a session opens when its source says so (the simulator, a replay),
+ * naming the declared event; a passing goes to the one open session at its track whose entries hold what was read
+ * (transponder). None or several → counted as unassigned, never guessed. Each RACE event carries a message id derived
+ * from the edge reading, so a redelivered EDGE message writes nothing twice; the EDGE message is acknowledged only
+ * after RACE acknowledged what it produced.
+ */
+
+export interface OpenSession {
+  track: string;
+  event: string;
+  session: string;
+  declaration: EventDeclaration;
+  /** transponder → car number */
+  transponders: Map<string, string>;
+}
+
+export interface IngestDeps {
+  nc: NatsConnection;
+  registry: Registry;
+  log: (line: string) => void;
+  /** Called once per session when it opens, before its first event is written. */
+  onSessionOpen(session: OpenSession): void;
+}
+
+export interface Ingest {
+  openSessions(): OpenSession[];
+  stop(): Promise<void>;
+}
+
+export const INGEST_CONSUMER = 'ingest';
+
+export async function startIngest(deps: IngestDeps): Promise<Ingest> {
+  const errors = inputErrors(deps.registry);
+  const unassigned = counter(deps.registry, 'pitwall_unassigned_passings_total', 'Passings that matched no open session, or several');
+  const js = jetstream(deps.nc);
+  const jsm = await jetstreamManager(deps.nc);
+  const events = await new Kvm(deps.nc).open('events');
+  await jsm.consumers.add('EDGE', {
+    durable_name: INGEST_CONSUMER,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: 'edge.>',
+  });
+  const consumer = await js.consumers.get('EDGE', INGEST_CONSUMER);
+  const sessions = new Map<string, OpenSession>(); // `${track}.${session}` →
+
+  const write = (track: string, session: string, input: SessionInput, msgId: string) =>
+    js.publish(subjects.timing(track, session, input.kind), JSON.stringify(input), { msgID: msgId });
+
+  async function onSessionMessage(track: string, m: EdgeSessionMessage): Promise<void> {
+    const id = `in:${readingMsgId(m)}`;
+    const key = `${track}.${m.session}`;
+    if (m.type === 'session.open') {
+      const declaration = await getDeclaration(events, track, m.event);
+      if (!declaration || !declaration.sessions.some((s) => s.id === m.session)) {
+        errors.inc({ kind: 'unknown_session' });
+        deps.log(`ingest: ${m.device} opened ${track}/${m.session} of event ${m.event}, which is not declared: ignored`);
+        return;
+      }
+      // A new session at a track ends the assignment of passings to the earlier ones there.
+      for (const [k, s] of sessions) if (s.track === track) sessions.delete(k);
+      const open: OpenSession = {
+        track,
+        event: m.event,
+        session: m.session,
+        declaration,
+        transponders: new Map(declaration.entries.flatMap((e) => (e.transponder ? [[e.transponder, e.number]] : []))),
+      };
+      sessions.set(key, open);
+      deps.onSessionOpen(open);
+      await write(track, m.session, { kind: 'declaration', atUs: m.atUs, declaration }, `${id}:declaration`);
+      await write(track, m.session, { kind: 'session', atUs: m.atUs, verb: 'open' }, id);
+      return;
+    }
+    if (!sessions.has(key)) {
+      errors.inc({ kind: 'unknown_session' });
+      return;
+    }
+    const input: SessionInput =
+      m.type === 'clock.tick'
+        ? { kind: 'tick', atUs: m.atUs }
+        : m.type === 'flag'
+          ? { kind: 'flag', atUs: m.atUs, flag: m.flag, ...(m.sector === undefined ? {} : { sector: m.sector }) }
+          : { kind: 'session', atUs: m.atUs, verb: m.type === 'session.start' ? 'start' : 'finish' };
+    await write(track, m.session, input, id);
+  }
+
+  async function onPassing(track: string, p: EdgePassing): Promise<void> {
+    const matches = [...sessions.values()].filter((s) => s.track === track && p.transponder && s.transponders.has(p.transponder));
+    const [match] = matches;
+    if (!match || matches.length > 1) {
+      unassigned.inc();
+      errors.inc({ kind: 'unassigned_passing' });
+      return;
+    }
+    const car = match.transponders.get(p.transponder!)!;
+    const reading = { device: p.device, boot: p.boot, seq: p.seq };
+    await write(track, match.session, { kind: 'passing', atUs: p.atUs, car, precisionUs: p.precisionUs, reading }, `in:${readingMsgId(p)}`);
+  }
+
+  async function handle(msg: JsMsg): Promise<void> {
+    const parsed = parseEdgeSubject(msg.subject);
+    let payload: EdgePassing | EdgeSessionMessage;
+    try {
+      payload = msg.json();
+      if (typeof payload !== 'object' || payload === null || typeof (payload as { atUs?: unknown }).atUs !== 'number') {
+        throw new Error('no atUs');
+      }
+    } catch {
+      errors.inc({ kind: 'bad_edge_message' });
+      deps.log(`ingest: undecodable message on ${msg.subject} (stream seq ${msg.seq}): skipped`);
+      return;
+    }
+    if (parsed?.kind === 'session') await onSessionMessage(parsed.track, payload as EdgeSessionMessage);
+    else if (parsed?.kind === 'passing') await onPassing(parsed.track, payload as EdgePassing);
+    // rmon, raw and health are kept in EDGE for audit and for their own readers
+  }
+
+  let stopping = false;
+  const messages = await consumer.consume({ max_messages: 256 });
+  const loop = (async () => {
+    for await (const msg of messages) {
+      // RACE unreachable or full: retry this message in place, so session events keep the edge's order.
+      for (let attempt = 0; !stopping; attempt++) {
+        try {
+          await handle(msg);
+          msg.ack();
+          break;
+        } catch (err) {
+          if (attempt === 0) deps.log(`ingest: ${msg.subject} seq ${msg.seq}: ${(err as Error).message}; retrying`);
+          msg.working();
+          await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
+        }
+      }
+    }
+  })();
+
+  return {
+    openSessions: () => [...sessions.values()],
+    async stop() {
+      stopping = true;
+      await messages.close();
+      await loop;
+    },
+  };
+}

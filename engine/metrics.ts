@@ -1,0 +1,18 @@
+import { Counter, type Registry } from 'prom-client';
+
+/**
+ * Metrics shared by several parts of one process. prom-client refuses a second metric of the same name in one
+ * registry, so every part asks here instead of creating its own.
+ */
+export function inputErrors(registry: Registry): Counter<'kind'> {
+  const name = 'pitwall_input_errors_total';
+  const existing = registry.getSingleMetric(name);
+  if (existing) return existing as Counter<'kind'>;
+  return new Counter({ name, help: 'Rejected input (feed lines, edge messages, frames, requests) by kind', labelNames: ['kind'], registers: [registry] });
+}
+
+export function counter(registry: Registry, name: string, help: string): Counter {
+  const existing = registry.getSingleMetric(name);
+  if (existing) return existing as Counter;
+  return new Counter({ name, help, registers: [registry] });
+}

@@ -1,0 +1,86 @@
+/**
+ * Keeps one child per key running: starts it, restarts it with backoff when it fails, and gives up (faulted) when it
+ * fails `maxRestarts` times within `windowMs` rather than restarting forever.
+ */
+export interface Supervised {
+  /** Rejects when the child fails. */
+  failed: Promise<never>;
+  stop(): Promise<void>;
+}
+
+export interface SupervisorOptions {
+  maxRestarts?: number;
+  windowMs?: number;
+  log: (line: string) => void;
+}
+
+export interface Supervisor<C extends Supervised> {
+  /** Starts the child for `key` unless it runs already. */
+  ensure(key: string, start: () => Promise<C>): void;
+  get(key: string): C | undefined;
+  children(): Map<string, C>;
+  faulted(): string[];
+  restarts(): number;
+  stop(): Promise<void>;
+}
+
+export function createSupervisor<C extends Supervised>(opts: SupervisorOptions): Supervisor<C> {
+  const maxRestarts = opts.maxRestarts ?? 5;
+  const windowMs = opts.windowMs ?? 60_000;
+  const running = new Map<string, C>();
+  /** Keys starting, running or waiting to restart. */
+  const active = new Set<string>();
+  const failures = new Map<string, number[]>();
+  const faulted = new Set<string>();
+  let restarts = 0;
+  let stopped = false;
+
+  function run(key: string, start: () => Promise<C>): void {
+    start().then(
+      (child) => {
+        if (stopped) return void child.stop();
+        running.set(key, child);
+        child.failed.catch((err: Error) => {
+          running.delete(key);
+          void child.stop().catch(() => undefined);
+          restartLater(key, start, err);
+        });
+      },
+      (err: Error) => restartLater(key, start, err),
+    );
+  }
+
+  function restartLater(key: string, start: () => Promise<C>, err: Error): void {
+    if (stopped) return;
+    const now = Date.now();
+    const recent = [...(failures.get(key) ?? []), now].filter((t) => now - t < windowMs);
+    failures.set(key, recent);
+    if (recent.length > maxRestarts) {
+      faulted.add(key);
+      active.delete(key);
+      opts.log(`supervisor: ${key} failed ${recent.length} times in ${windowMs / 1000} s, marked faulted: ${err.message}`);
+      return;
+    }
+    const delayMs = Math.min(5000, 100 * 2 ** (recent.length - 1));
+    opts.log(`supervisor: ${key} failed (${err.message}); restarting in ${delayMs} ms`);
+    restarts++;
+    setTimeout(() => !stopped && run(key, start), delayMs);
+  }
+
+  return {
+    ensure(key, start) {
+      if (active.has(key) || faulted.has(key) || stopped) return;
+      active.add(key);
+      run(key, start);
+    },
+    get: (key) => running.get(key),
+    children: () => running,
+    faulted: () => [...faulted],
+    restarts: () => restarts,
+    async stop() {
+      stopped = true;
+      await Promise.allSettled([...running.values()].map((c) => c.stop()));
+      running.clear();
+    },
+  };
+}
