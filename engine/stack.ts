@@ -1,24 +1,37 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { connect } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Registry } from 'prom-client';
+import { createGateway } from '../gateway/server.ts';
+import { DEFAULT_PORTS } from './cli/config.ts';
+import { createClickHouseHttp } from './clickhouse/http.ts';
+import { ensureSchema } from './clickhouse/schema.ts';
+import { startEngine, type Engine } from './engine.ts';
+import { startLapSink } from './lap-sink.ts';
 import { requireBinaries, type BinarySearch } from './servers/binaries.ts';
 import { startClickHouse, type ClickHouseServer } from './servers/clickhouse.ts';
 import { startNats, type NatsServer } from './servers/nats.ts';
+import type { ServiceRole } from './servers/nats-users.ts';
 import { createServiceGroup } from './service-group.ts';
 import { ensureStreams } from './streams.ts';
-import { DEFAULT_PORTS } from './cli/config.ts';
 
 export interface StackOptions {
   dataDir: string;
   ports: 'fixed' | 'random';
   binaries: BinarySearch;
+  node: string;
   log: (line: string) => void;
 }
 
-/** The running servers of one Pitwall installation, as `pitwall up` starts them. */
+/** The running parts of one Pitwall installation, as `pitwall up` starts them. */
 export interface Stack {
   nats: NatsServer;
   clickhouse: ClickHouseServer;
+  engine: Engine;
+  spectatorsUrl: string;
+  /** The ClickHouse database holding `laps`. */
+  database: string;
+  registry: Registry;
   /** One line per service, `name url`, for people and for scripts. */
   serviceLines(): string[];
   /** Stops everything in reverse start order. */
@@ -28,24 +41,33 @@ export interface Stack {
 /** Where a running stack writes its addresses, so other pitwall commands on this machine can find it. */
 export const stackFile = (dataDir: string) => path.join(dataDir, 'run', 'stack.json');
 
+const DATABASE = 'pitwall';
+
+/**
+ * Starts, in order: nats-server (streams and buckets created), clickhouse-server (schema created), the engine
+ * (ingest, session actors, lap sink) and the spectator gateway. A failure half-way stops what already runs.
+ */
 export async function startStack(opts: StackOptions): Promise<Stack> {
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const bins = requireBinaries(['nats-server', 'clickhouse-server'], opts.binaries, opts.log);
   const group = createServiceGroup(opts.log);
   const random = opts.ports === 'random';
+  const registry = new Registry();
 
   const nats = await group.start('nats', () =>
     startNats({ binary: bins['nats-server'], dataDir: opts.dataDir, port: random ? 'random' : DEFAULT_PORTS.nats }),
   );
-  const admin = await connect({ servers: nats.url, ...nats.credentials('admin') });
-  try {
+  const connectAs = (role: ServiceRole) =>
+    group.start(`nats connection (${role})`, async () => {
+      const nc = await connect({ servers: nats.url, ...nats.credentials(role), name: `pitwall ${role}` });
+      return Object.assign(nc, { stop: () => nc.drain() }) as NatsConnection & { stop(): Promise<void> };
+    });
+  const admin = await connectAs('admin');
+  await group.start('streams', async () => {
     await ensureStreams(admin);
-  } catch (err) {
-    await group.stopAll();
-    throw err;
-  } finally {
-    await admin.close();
-  }
+    return { stop: async () => undefined };
+  });
+
   const clickhouse = await group.start('clickhouse', () =>
     startClickHouse({
       binary: bins['clickhouse-server'],
@@ -55,16 +77,33 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         : { http: DEFAULT_PORTS.clickhouseHttp, tcp: DEFAULT_PORTS.clickhouseTcp, interserver: DEFAULT_PORTS.clickhouseInterserver },
     }),
   );
+  const ch = createClickHouseHttp({ url: clickhouse.url, user: clickhouse.user, password: clickhouse.password, database: DATABASE });
+  await ensureSchema(ch);
 
-  const serviceLines = () => [`nats ${nats.url}`, `clickhouse ${clickhouse.url}/`];
+  const engineNc = await connectAs('engine');
+  const engine = await group.start('engine', () => startEngine({ nc: engineNc, registry, log: opts.log }, { node: opts.node }));
+  await group.start('lap sink', () => startLapSink({ nc: engineNc, clickhouse: ch, registry, log: opts.log }));
+  const gatewayNc = await connectAs('gateway');
+  const gateway = await group.start('gateway', () =>
+    createGateway({ nc: gatewayNc, registry, log: opts.log }, { host: '127.0.0.1', port: random ? 0 : DEFAULT_PORTS.spectators }),
+  );
+  const spectatorsUrl = `http://127.0.0.1:${gateway.port}/`;
+
   const file = stackFile(opts.dataDir);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify({ pid: process.pid, nats: nats.url, natsPid: nats.pid, clickhouse: clickhouse.url }, null, 2));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ pid: process.pid, nats: nats.url, natsPid: nats.pid, clickhouse: clickhouse.url, database: DATABASE, spectators: spectatorsUrl }, null, 2),
+  );
 
   return {
     nats,
     clickhouse,
-    serviceLines,
+    engine,
+    spectatorsUrl,
+    database: DATABASE,
+    registry,
+    serviceLines: () => [`nats ${nats.url}`, `clickhouse ${clickhouse.url}/`, `spectators ${spectatorsUrl}`],
     async stop() {
       fs.rmSync(file, { force: true });
       await group.stopAll();

@@ -41,3 +41,11 @@ t.test('the same seed gives the same race, another seed another', async (t) => {
   t.same(run('race-2', 10, 5), run('race-2', 10, 5));
   t.not(JSON.stringify(run('race-2', 10, 5)), JSON.stringify(run('race-2', 10, 6)));
 });
+
+t.test('the session finishes after the last car took the flag', async (t) => {
+  const events = run('race-2', 10);
+  const last = events.at(-1)!;
+  t.equal(last.type, 'session.finish');
+  const lastPassing = events.filter((e) => e.type === 'passing').at(-1)!;
+  t.ok(last.atUs >= lastPassing.atUs, 'no crossing after the end');
+});

@@ -5,7 +5,7 @@ import { createFieldModel, DEMO_CLASS_PACE_US } from './field.ts';
 /**
  * The whole simulated session as a time-ordered stream of what a track would report: the session opening, one clock
  * tick per second, the start with the green flag, every crossing, a full-course yellow in the middle, the checkered
- * flag when the finish rule says so, each car's last crossing, and the end. Pure: the same options give the same
+ * flag when the finish rule says so, each car's last crossing, and the end of the session once all are in. Pure: the same options give the same
  * stream; the runner only stamps reading ids and paces it.
  */
 export type SimEvent =
@@ -82,10 +82,10 @@ export function* sessionTimeline(
       checkeredAtUs = atUs;
       marks.length = 0; // no flags after the checkered
       yield { atUs, type: 'flag', flag: 'checkered' };
-      yield { atUs, type: 'session.finish' };
       field.retire(car.number);
     }
   }
-  const endUs = Math.max(nextTickUs, (checkeredAtUs ?? nextTickUs) + SECOND);
-  yield* until(endUs);
+  // Every car has taken the flag (or stopped): the session is over.
+  yield* until(nextTickUs);
+  yield { atUs: nextTickUs - SECOND, type: 'session.finish' };
 }

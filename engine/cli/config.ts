@@ -32,4 +32,5 @@ export const DEFAULT_PORTS = {
   clickhouseHttp: 18123,
   clickhouseTcp: 19000,
   clickhouseInterserver: 19009,
+  spectators: 8080,
 } as const;

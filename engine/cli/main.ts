@@ -5,8 +5,9 @@ import { doctorCommand } from './commands/doctor.ts';
 import { edgeCommand } from './commands/edge.ts';
 import { upCommand } from './commands/up.ts';
 import { readCliConfig } from './config.ts';
+import { replayCommand } from '../../edge/rmonitor/replay-command.ts';
 
-const COMMANDS: Command[] = [upCommand, doctorCommand, edgeCommand];
+const COMMANDS: Command[] = [upCommand, doctorCommand, edgeCommand, replayCommand];
 
 /** The list of commands under `prefix` ('pitwall' or 'pitwall edge'). */
 function overview(prefix: string, commands: Command[], summary: string): string {

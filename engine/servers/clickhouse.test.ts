@@ -14,13 +14,13 @@ const binary = requireBinaries(['clickhouse-server'], binarySearchFromEnv(proces
 
 t.test('the run server answers SELECT 1 over HTTP in a database of this file', async (t) => {
   const ch = await useTestClickHouse(t);
-  t.equal((await ch.query('SELECT 1')).trim(), '1');
-  t.equal((await ch.query('SELECT currentDatabase()')).trim(), ch.database);
+  t.equal((await ch.exec('SELECT 1')).trim(), '1');
+  t.equal((await ch.exec('SELECT currentDatabase()')).trim(), ch.config.database);
 });
 
 t.test('a wrong password is refused', async (t) => {
   const ch = await useTestClickHouse(t);
-  const res = await fetch(`${ch.url}/?user=default&password=wrong`, { method: 'POST', body: 'SELECT 1' });
+  const res = await fetch(`${ch.config.url}/?user=default&password=wrong`, { method: 'POST', body: 'SELECT 1' });
   t.not(res.status, 200);
   t.match(await res.text(), /password is incorrect|Authentication failed|Wrong password/i);
 });

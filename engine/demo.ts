@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
+import { createSimulator } from '../edge/sim/simulator.ts';
+import { putDeclaration } from './declarations/store.ts';
+import { readDeclarationFile } from './declarations/read.ts';
+import { REPO_ROOT } from './paths.ts';
+import type { Stack } from './stack.ts';
+
+export const DEMO_EVENT_FILE = path.join(REPO_ROOT, 'docs', 'examples', 'demo-event.yaml');
+
+/**
+ * The demo of `pitwall up --demo`: declares docs/examples/demo-event.yaml and runs its races one after the other
+ * with the simulator as its own edge device (20 cars), exactly as `pitwall edge sim` would.
+ */
+export async function startDemo(
+  stack: Stack,
+  opts: { speed: number | 'max'; cars?: number; log: (line: string) => void },
+): Promise<{ stop(): Promise<void> }> {
+  const declaration = readDeclarationFile(DEMO_EVENT_FILE);
+  const admin = await connect({ servers: stack.nats.url, ...stack.nats.credentials('admin') });
+  await putDeclaration(await new Kvm(admin).open('events'), declaration);
+  await admin.close();
+
+  const device = 'demo-sim';
+  const nc = await connect({ servers: stack.nats.url, ...(await stack.nats.addEdgeDevice(declaration.track, device)) });
+  let current: ReturnType<typeof createSimulator> | undefined;
+  let stopped = false;
+  const races = declaration.sessions.filter((s) => s.type === 'race');
+  const run = (async () => {
+    for (const [i, session] of races.entries()) {
+      if (stopped) break;
+      opts.log(`demo: ${session.name} (${declaration.track}/${session.id}) at ${opts.speed === 'max' ? 'maximum speed' : `${opts.speed}×`}`);
+      current = createSimulator(
+        { js: jetstream(nc), nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+        { track: declaration.track, device, declaration, session, cars: opts.cars ?? 20, speed: opts.speed, seed: i + 1 },
+      );
+      await current.done;
+    }
+    if (!stopped) opts.log('demo: all races run');
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      current?.stop();
+      await run.catch(() => undefined);
+      await nc.drain();
+    },
+  };
+}
