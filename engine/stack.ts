@@ -3,6 +3,7 @@ import path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
 import { createGateway } from '../gateway/server.ts';
+import { requireNativeUws } from '../gateway/uws.ts';
 import { DEFAULT_PORTS } from './cli/config.ts';
 import { createClickHouseHttp } from './clickhouse/http.ts';
 import { ensureSchema } from './clickhouse/schema.ts';
@@ -48,6 +49,7 @@ const DATABASE = 'pitwall';
  * (ingest, session actors, lap sink) and the spectator gateway. A failure half-way stops what already runs.
  */
 export async function startStack(opts: StackOptions): Promise<Stack> {
+  requireNativeUws(); // fail before starting anything: the gateway would refuse the slow fallback anyway
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const bins = requireBinaries(['nats-server', 'clickhouse-server'], opts.binaries, opts.log);
   const group = createServiceGroup(opts.log);

@@ -88,3 +88,12 @@ t.test('up that fails half-way reports the server error and stops what it starte
   t.match(up.stderr(), /clickhouse did not start: exited with code 70[\s\S]*fake failure: cannot open config/);
   t.same(processesMentioning(dataDir), [], 'NATS, already running, was stopped');
 });
+
+t.test('up refuses a uWebSockets.js that is not native, and leaves no process', async (t) => {
+  const dataDir = tempDir(t, 'pitwall-up-fallback-');
+  const up = startPitwall(['up', '--ports', 'random', '--data-dir', dataDir], { ...process.env, UWS_USE_FALLBACK: '1' });
+  t.teardown(() => up.child.kill('SIGKILL'));
+  t.equal(await up.exited, 1);
+  t.match(up.stderr(), /refusing to start: uWebSockets\.js loaded its slow JavaScript fallback because UWS_USE_FALLBACK is set/);
+  t.same(processesMentioning(dataDir), [], 'nothing is left running');
+});
