@@ -1,0 +1,109 @@
+import { readFile } from 'node:fs/promises';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Registry } from 'prom-client';
+import type { HttpResponse, us_listen_socket, us_socket } from 'uWebSockets.js';
+import { bundleBrowserCode } from './bundle.ts';
+import { createLiveSessions } from './live-sessions.ts';
+import { createGatewayMetrics } from './metrics.ts';
+import { createSpectatorHub, type SpectatorData } from './spectator-hub.ts';
+import { requireNativeUws } from './uws.ts';
+
+export interface GatewayDeps {
+  nc: NatsConnection;
+  /** Where the gateway's metrics go and what `/metrics` serves (never prom-client's global registry). */
+  registry: Registry;
+  log: (line: string) => void;
+}
+
+export interface GatewayOptions {
+  /** Loopback only: TLS and public exposure belong to a proxy in front (DESIGN §3). */
+  host: '127.0.0.1';
+  /** 0 takes a free port. */
+  port: number;
+  /** Per socket: bytes queued before uWS skips it in fan-out (it resyncs on the gap). Default 256 KiB. */
+  maxBackpressure?: number;
+  /** Wait for an engine's snapshot reply. Default 2000 ms. */
+  snapshotTimeoutMs?: number;
+  /** A node not heard from for this long is dropped from `/api/sessions`. Default 5000 ms. */
+  staleMs?: number;
+}
+
+export interface Gateway {
+  port: number;
+  /** Closes the listen socket and every WebSocket and unsubscribes from NATS; the NATS connection stays open. */
+  stop(): Promise<void>;
+}
+
+const pageUrl = new URL('./page/index.html', import.meta.url);
+
+function send(res: HttpResponse, contentType: string, body: string | Uint8Array, status = '200 OK') {
+  res.writeStatus(status).writeHeader('content-type', contentType).writeHeader('cache-control', 'no-cache').end(body);
+}
+
+/**
+ * The spectator gateway: `/` the live page, `/client.js` the client library, `/ws` the spectator WebSocket,
+ * `/api/sessions` the live sessions, `/metrics`. Refuses to start on uWebSockets.js's slow JavaScript fallback.
+ */
+export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Promise<Gateway> {
+  const uWS = requireNativeUws();
+  if (opts.host !== '127.0.0.1') throw new Error(`the gateway binds 127.0.0.1 only, got ${String(opts.host)}`);
+  const { nc, registry, log } = deps;
+  const [bundle, page] = await Promise.all([bundleBrowserCode(), readFile(pageUrl)]);
+
+  const app = uWS.App();
+  const metrics = createGatewayMetrics(registry);
+  const hub = createSpectatorHub({ nc, app, metrics, log }, { snapshotTimeoutMs: opts.snapshotTimeoutMs ?? 2000, snapshotRetryMs: 500 });
+  const live = createLiveSessions({ nc, log, badInput: () => metrics.inputError('bad_health_message') }, { staleMs: opts.staleMs ?? 5000 });
+
+  await nc.flush(); // the health subscription is in place when the gateway is
+
+  app.ws<SpectatorData>('/ws', {
+    compression: uWS.DISABLED,
+    maxPayloadLength: 4 * 1024, // client frames are a few dozen bytes; a larger one closes the socket
+    maxBackpressure: opts.maxBackpressure ?? 256 * 1024,
+    closeOnBackpressureLimit: 0,
+    idleTimeout: 120,
+    sendPingsAutomatically: true,
+    upgrade: (res, req, context) => {
+      res.upgrade<SpectatorData>({ sessions: new Set(), owedSnapshots: new Set() }, req.getHeader('sec-websocket-key'),
+        req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
+    },
+    open: (ws) => hub.open(ws),
+    message: (ws, data, isBinary) => hub.message(ws, data, isBinary),
+    drain: (ws) => hub.drain(ws),
+    close: (ws) => hub.close(ws),
+  });
+  app.get('/', (res) => send(res, 'text/html; charset=utf-8', page));
+  app.get('/client.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.clientJs));
+  app.get('/spectator.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.spectatorJs));
+  app.get('/api/sessions', (res) => send(res, 'application/json', JSON.stringify({ sessions: live.list() })));
+  app.get('/metrics', (res) => {
+    let aborted = false;
+    res.onAborted(() => { aborted = true; });
+    registry.metrics().then(
+      (text) => { if (!aborted) res.cork(() => send(res, registry.contentType, text)); },
+      (error: unknown) => { if (!aborted) res.cork(() => send(res, 'text/plain', String(error), '500 Internal Server Error')); },
+    );
+  });
+  app.any('/*', (res) => send(res, 'text/plain', 'not found\n', '404 Not Found'));
+
+  const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
+    app.listen(opts.host, opts.port, (socket) => {
+      if (socket) resolve(socket);
+      else reject(new Error(`gateway: cannot listen on ${opts.host}:${opts.port}`));
+    });
+  });
+  const port = uWS.us_socket_local_port(listenSocket as us_socket) // a listen socket is a socket to uSockets;
+  log(`gateway: listening on http://${opts.host}:${port}/`);
+  let stopped = false;
+  return {
+    port,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      uWS.us_listen_socket_close(listenSocket);
+      hub.stop();
+      live.stop();
+    },
+  };
+}
