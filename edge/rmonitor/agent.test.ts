@@ -1,3 +1,4 @@
+import net from 'node:net';
 import t from 'tap';
 import type { RmonAgentHealth } from '../../actors/contracts/rmonitor.ts';
 import { startTestNats } from '../../engine/testing/nats.ts';
@@ -88,4 +89,33 @@ t.test('the replay server dies mid-stream and comes back at a later line: reconn
   t.same(got.slice(0, receivedBefore).map((g) => g.msg.raw), all.slice(0, receivedBefore).map((e) => e.raw), 'the first replay from its start');
   t.same(got.slice(receivedBefore).map((g) => g.msg.raw), later.map((e) => e.raw), 'then the second from line 3000');
   t.comment(`received ${receivedBefore} lines before the kill and ${later.length} after`);
+});
+
+t.test('bad input from the feed: typed errors with line numbers, counted per kind, published; the stream goes on', async (t) => {
+  const nats = await startTestNats(t);
+  const device = 'orbits-3';
+  const nc = await nats.connectWith(await nats.server.addEdgeDevice(TRACK, device));
+  const engine = await nats.connectAs('engine');
+  const open = new Set<net.Socket>();
+  const feed = net.createServer((s) => {
+    open.add(s);
+    s.write('\uFEFF$F,9999,"04:23:19","10:36:40","02:36:40","Green "\r\n');
+    s.write('garbage\r\n$J,"91"\r\n' + 'X'.repeat(5000));
+    s.write('X'.repeat(5000) + '\r\n$G,1,"70",,"00:00:00.000"$H,1,"70",0,"00:00:00.000"\r\n');
+  });
+  await new Promise<void>((r) => feed.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => {
+    feed.close(() => r());
+    for (const s of open) s.destroy();
+  }));
+  const port = (feed.address() as net.AddressInfo).port;
+  const agent = createRmonitorAgent({ nc }, { track: TRACK, device, host: '127.0.0.1', port, backoff: FAST_BACKOFF, maxLineLength: 200 });
+  t.teardown(() => agent.stop());
+  await waitFor('six lines acked', () => agent.health().ackedSeq === 6);
+  t.match(agent.health(), { records: 3, recordsByType: { F: 1, G: 1, H: 1 }, errors: { 'not-a-record': 1, 'field-count': 1, 'too-long': 1 } });
+  const got = await readRmonStream(engine, TRACK, device);
+  t.same(got.map((g) => g.msg.record?.type ?? g.msg.error!.kind), ['F', 'not-a-record', 'field-count', 'too-long', 'G', 'H']);
+  t.match(got[2]!.msg.error!.message, /^line 3: field-count/);
+  t.match(got[3]!.msg.error!.message, /^line 4: too-long/);
+  t.match(got[4]!.msg, { raw: '$G,1,"70",,"00:00:00.000"' });
 });
