@@ -66,15 +66,26 @@ export function completeLap(view: SessionView, number: string, lapUs: number): S
 }
 
 /**
- * A deterministic race: step i makes the next car (round robin, shuffled by a seeded generator) complete a lap
- * of about 1:32.
+ * A deterministic race: each car has its own pace (about 1:32, a tenth and a half slower per grid slot) and a
+ * seeded jitter; each step the car that reaches the line next completes its lap, as on track.
  */
 export function createRaceSteps(seed = 7) {
-  let state = seed;
-  const rand = (n: number) => ((state = (state * 1103515245 + 12345) % 2 ** 31), state % n);
+  let state = seed >>> 0;
+  const rand = (n: number) => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return (state >>> 8) % n; // the high bits: an LCG's low bits cycle
+  };
+  const pace = new Map<string, number>();
+  const paceOf = (number: string) => {
+    if (!pace.has(number)) pace.set(number, 91_500_000 + pace.size * 150_000);
+    return pace.get(number) as number;
+  };
   return (view: SessionView): SessionView => {
-    const car = view.rows[rand(view.rows.length)];
-    if (!car) return view;
-    return completeLap(view, car.number, 91_000_000 + rand(3_000_000));
+    const byNumber = [...view.rows].sort((a, b) => a.number.localeCompare(b.number));
+    for (const row of byNumber) paceOf(row.number);
+    const next = byNumber.reduce<StandingRow | undefined>((best, row) =>
+      !best || (row.raceUs ?? 0) + paceOf(row.number) < (best.raceUs ?? 0) + paceOf(best.number) ? row : best, undefined);
+    if (!next) return view;
+    return completeLap(view, next.number, paceOf(next.number) + rand(1_200_000) - 400_000);
   };
 }
