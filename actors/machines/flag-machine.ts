@@ -64,9 +64,7 @@ export const flagMachine = setup({
     white: racing('white'),
     red: {
       on: {
-        FLAG: [
-          ...(['red', 'green', 'fcy', 'safety-car', 'code-60', 'checkered'] as const).map((flag) => ({ guard: is(flag), target: flag })),
-        ],
+        FLAG: (['red', 'green', 'fcy', 'safety-car', 'code-60', 'checkered'] as const).map((flag) => ({ guard: is(flag), target: flag })),
         CHECKERED: { target: 'checkered' },
         FINISH: { target: 'checkered' },
       },
