@@ -1,5 +1,6 @@
 import { decode } from '@msgpack/msgpack';
 import t from 'tap';
+import WebSocket from 'ws';
 import { startTestNats } from '../engine/testing/nats.ts';
 import { startFakeEngine } from './testing/fake-engine.ts';
 import { startTestClient, startTestGateway } from './testing/gateway.ts';
@@ -127,4 +128,33 @@ t.test('unknown paths are 404; the page and the bundles are served', async (t) =
   t.match(client.headers.get('content-type'), /javascript/);
   t.match(await client.text(), /createTimingClient/, 'the client library exports createTimingClient');
   t.equal((await fetch(`${gw.url}/spectator.js`)).status, 200);
+});
+
+t.test('the client reconnects with backoff and resubscribes after losing its connection', async (t) => {
+  // (Not by restarting the gateway on the same port: uWS does not set SO_REUSEADDR, so after the server closed
+  // connections the port stays taken while they sit in TIME_WAIT.)
+  const engine = await startFakeEngine(engineNc, { view: sampleView({ track: 'daytona', session: 'race-5' }) });
+  t.teardown(() => engine.stop());
+  const gw = await startTestGateway(t, gatewayNc);
+  const opened: WebSocket[] = [];
+  class TrackedWebSocket extends WebSocket {
+    constructor(url: string) {
+      super(url);
+      opened.push(this);
+    }
+  }
+  const client = startTestClient(t, gw.wsUrl, { WebSocket: TrackedWebSocket });
+  client.subscribe('daytona', 'race-5');
+  await waitFor(() => client.seq('daytona', 'race-5') === 1, 'the snapshot');
+  opened[0]?.terminate(); // the connection drops without a close handshake
+  await waitFor(() => client.statuses.some((s) => s.kind === 'closed' && s.retryInMs !== undefined), 'the client to see the loss');
+  const step = createRaceSteps(2);
+  for (let i = 0; i < 3; i++) await engine.update(step(engine.view())); // published while it may still be away
+  await waitFor(() => opened.length === 2 && client.seq('daytona', 'race-5') === engine.seq(), 'a new connection and its snapshot');
+  t.same(client.view('daytona', 'race-5'), engine.view(), 'caught up');
+  await engine.update(step(engine.view()));
+  await waitFor(() => client.seq('daytona', 'race-5') === engine.seq(), 'a diff after the reconnect');
+  t.same(client.view('daytona', 'race-5'), engine.view());
+  t.equal(client.statuses.filter((s) => s.kind === 'open').length, 2, 'opened twice');
+  await waitFor(async () => (await gw.metric('pitwall_gateway_connections')) === 1, 'the gateway to count one connection');
 });
