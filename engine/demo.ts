@@ -18,7 +18,10 @@ export async function startDemo(
   stack: Stack,
   opts: { speed: number | 'max'; cars?: number; log: (line: string) => void },
 ): Promise<{ stop(): Promise<void> }> {
-  const declaration = readDeclarationFile(DEMO_EVENT_FILE);
+  const cars = opts.cars ?? 20;
+  const file = readDeclarationFile(DEMO_EVENT_FILE);
+  // The demo's entry list is the cars that run: entries that never cross would be listed as non-starters.
+  const declaration = { ...file, entries: file.entries.slice(0, cars) };
   const admin = await connect({ servers: stack.nats.url, ...stack.nats.credentials('admin') });
   await putDeclaration(await new Kvm(admin).open('events'), declaration);
   await admin.close();
@@ -34,7 +37,7 @@ export async function startDemo(
       opts.log(`demo: ${session.name} (${declaration.track}/${session.id}) at ${opts.speed === 'max' ? 'maximum speed' : `${opts.speed}×`}`);
       current = createSimulator(
         { js: jetstream(nc), nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
-        { track: declaration.track, device, declaration, session, cars: opts.cars ?? 20, speed: opts.speed, seed: i + 1 },
+        { track: declaration.track, device, declaration, session, cars, speed: opts.speed, seed: i + 1 },
       );
       await current.done;
     }

@@ -81,9 +81,15 @@ export async function startLapSink(
   const loop = (async () => {
     while (!stopping) {
       const batch: JsMsg[] = [];
-      const fetched = await consumer.fetch({ max_messages: opts.batch ?? 500, expires: opts.maxWaitMs ?? 1000 });
-      for await (const msg of fetched) batch.push(msg);
-      if (batch.length > 0) await insertBatch(batch).catch(() => undefined); // only when stopping
+      try {
+        // JetStream wants a pull to wait at least 1 s.
+        const fetched = await consumer.fetch({ max_messages: opts.batch ?? 500, expires: Math.max(1000, opts.maxWaitMs ?? 1000) });
+        for await (const msg of fetched) batch.push(msg);
+      } catch (err) {
+        deps.log(`lap-sink: fetching from RACE: ${(err as Error).message}; retrying`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      if (batch.length > 0) await insertBatch(batch).catch(() => undefined); // throws only when stopping
     }
   })();
 

@@ -33,7 +33,8 @@ t.test('a simulated race at full speed: edge → engine → gateway → client, 
   const registry = new Registry();
   const log = (line: string) => t.comment(line);
 
-  const declaration = readDeclarationFile(DEMO_EVENT_FILE);
+  const declared = readDeclarationFile(DEMO_EVENT_FILE);
+  const declaration = { ...declared, entries: declared.entries.slice(0, 12) }; // the entry list of this race
   const session = declaration.sessions.find((s) => s.id === 'race-2')!; // 20 laps
   const { track } = declaration;
   await putDeclaration(await new Kvm(await nats.connectAs('admin')).open('events'), declaration);
@@ -41,7 +42,7 @@ t.test('a simulated race at full speed: edge → engine → gateway → client, 
   const engineNc = await nats.connectAs('engine');
   const engine = await startEngine({ nc: engineNc, registry, log }, { node: 'test' });
   t.teardown(() => engine.stop());
-  const sink = await startLapSink({ nc: engineNc, clickhouse: ch, registry, log }, { maxWaitMs: 200 });
+  const sink = await startLapSink({ nc: engineNc, clickhouse: ch, registry, log }, { maxWaitMs: 1000 });
   t.teardown(() => sink.stop());
   const gateway = await createGateway({ nc: await nats.connectAs('gateway'), registry, log }, { host: '127.0.0.1', port: 0 });
   t.teardown(() => gateway.stop());
@@ -60,7 +61,7 @@ t.test('a simulated race at full speed: edge → engine → gateway → client, 
   client.subscribe(track, session.id);
 
   const summary = await sim.done;
-  t.ok(summary.passings > 12 * 19, `the simulator published ${summary.passings} passings`);
+  t.ok(summary.passings > 12 * 15, `the simulator published ${summary.passings} passings`);
 
   // A passing of a transponder nobody declared is counted, and the race goes on.
   const unassignedBefore = await inputErrorCount(registry, 'unassigned_passing');
@@ -73,7 +74,7 @@ t.test('a simulated race at full speed: edge → engine → gateway → client, 
     const events = await readRaceEvents(engineNc, track, session.id);
     return host.appliedStreamSeq() >= events.lastSeq ? events : undefined;
   });
-  const offline = foldSession(race.inputs);
+  const offline = foldSession(race.inputs, { track, event: declaration.event, session: session.id });
   await waitFor('the published view to catch up', () => JSON.stringify(host.published().view) === JSON.stringify(offline));
   const final = await waitFor('the client to reach the last seq', () =>
     client.seq(track, session.id) === host.published().seq ? client.view(track, session.id) : undefined,

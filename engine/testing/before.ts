@@ -5,15 +5,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { binarySearchFromEnv, requireBinaries } from '../servers/binaries.ts';
 import { startClickHouse } from '../servers/clickhouse.ts';
-import { killByPid } from '../servers/server-process.ts';
-import { readRunState, writeRunState } from './clickhouse-run.ts';
+import { isAlive, killByPid } from '../servers/server-process.ts';
+import { abandonedRunStates, readRunState, writeRunState } from './clickhouse-run.ts';
 
 const MAX_RUN_SEC = 2 * 3600;
 
-const stale = readRunState();
-if (stale) {
-  await killByPid(stale.pid);
-  fs.rmSync(stale.dataDir, { recursive: true, force: true });
+// Servers of runs whose tap died before its `after` script: stop them by PID.
+for (const file of abandonedRunStates(isAlive)) {
+  const stale = readRunState(file);
+  if (stale) {
+    await killByPid(stale.pid);
+    fs.rmSync(stale.dataDir, { recursive: true, force: true });
+  }
+  fs.rmSync(file, { force: true });
 }
 const bins = requireBinaries(['clickhouse-server'], binarySearchFromEnv(process.env), console.log);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pitwall-clickhouse-'));

@@ -4,7 +4,8 @@ import { REPO_ROOT } from '../paths.ts';
 
 /**
  * The ClickHouse server shared by one tap run: started by tap's `before` script, killed by PID by its `after` script.
- * The two scripts and the test files find each other through this state file.
+ * The scripts and the test files of one run are all children of the same tap process, so the state file is named
+ * after it (`process.ppid`): several tap runs at once each use their own server.
  */
 export interface TestClickHouseRun {
   pid: number;
@@ -14,17 +15,30 @@ export interface TestClickHouseRun {
   dataDir: string;
 }
 
-export const RUN_STATE_FILE = path.join(REPO_ROOT, 'var', 'test', 'clickhouse-run.json');
+const STATE_DIR = path.join(REPO_ROOT, 'var', 'test');
+const stateFile = (tapPid: number) => path.join(STATE_DIR, `clickhouse-run-${tapPid}.json`);
 
-export function readRunState(): TestClickHouseRun | undefined {
+export const runStateFile = () => stateFile(process.ppid);
+
+export function readRunState(file = runStateFile()): TestClickHouseRun | undefined {
   try {
-    return JSON.parse(fs.readFileSync(RUN_STATE_FILE, 'utf8')) as TestClickHouseRun;
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as TestClickHouseRun;
   } catch {
     return undefined;
   }
 }
 
 export function writeRunState(state: TestClickHouseRun): void {
-  fs.mkdirSync(path.dirname(RUN_STATE_FILE), { recursive: true });
-  fs.writeFileSync(RUN_STATE_FILE, JSON.stringify(state, null, 2));
+  fs.mkdirSync(STATE_DIR, { recursive: true });
+  fs.writeFileSync(runStateFile(), JSON.stringify(state, null, 2));
+}
+
+/** State files of tap runs whose tap process is gone (killed before its `after` ran). */
+export function abandonedRunStates(isAlive: (pid: number) => boolean): string[] {
+  if (!fs.existsSync(STATE_DIR)) return [];
+  return fs
+    .readdirSync(STATE_DIR)
+    .map((name) => /^clickhouse-run-(\d+)\.json$/.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null && !isAlive(Number(m[1])))
+    .map((m) => path.join(STATE_DIR, m[0]));
 }
