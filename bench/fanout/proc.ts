@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+
+/** CPU and memory of any process (Node or not: nats-server, mosquitto) from /proc, Linux only. */
+
+const CLK_TCK = 100; // sysconf(_SC_CLK_TCK) on Linux x86-64 and arm64
+
+/** User + system CPU seconds used so far by `pid` (all its threads), or undefined when it is gone. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return (utime + stime) / CLK_TCK;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident set size in bytes, or undefined when the process is gone. */
+export function rssBytes(pid: number): number | undefined {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmRSS:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU used by a set of processes between start() and the returned function's call, in cores (1 = one full core). */
+export function cpuMeter(pids: readonly number[]) {
+  const t0 = performance.now();
+  const c0 = pids.map((p) => cpuSeconds(p) ?? 0);
+  return () => {
+    const seconds = (performance.now() - t0) / 1000;
+    const used = pids.reduce((sum, p, i) => sum + (cpuSeconds(p) ?? 0) - (c0[i] ?? 0), 0);
+    return { cores: seconds > 0 ? used / seconds : 0, cpuSeconds: used };
+  };
+}

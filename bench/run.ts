@@ -1,0 +1,48 @@
+import { stopAll } from './fanout/child.ts';
+import { runSystem, type SystemRun } from './fanout/measure.ts';
+import { PLANS } from './fanout/plan.ts';
+import { SYSTEMS } from './fanout/systems.ts';
+import { writeReport } from './fanout/report.ts';
+import { machine } from './fanout/machine.ts';
+
+/**
+ * `npm run bench -- [fanout] [--quick]`: the spectator fan-out benchmark (issue 16). Pitwall and its peers in the
+ * same run, one system at a time, on this machine; writes bench/RESULTS.md and prints a summary.
+ */
+const args = process.argv.slice(2);
+const scenario = args.find((a) => !a.startsWith('--')) ?? 'fanout';
+if (scenario !== 'fanout') {
+  process.stderr.write(`unknown scenario ${scenario}: the only one is fanout\n`);
+  process.exit(2);
+}
+const plan = PLANS[args.includes('--quick') ? 'quick' : 'full'];
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+process.env.BENCH_EPOCH_US ??= String(Math.round((performance.timeOrigin + performance.now()) * 1000));
+const started = Date.now();
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const deadline = started + plan.deadlineMs;
+
+process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+log(`fan-out benchmark (${plan.name}): ${plan.clientCounts.join(', ')} clients; ${SYSTEMS.map((s) => s.label).join(', ')}`);
+const runs: SystemRun[] = [];
+const skipped: string[] = [];
+const systems = SYSTEMS.filter((s) => !only || only.includes(s.kind));
+const jobs = plan.clientCounts.flatMap((clients) => systems.map((info) => ({ info, clients, repeat: false })));
+const pitwall = systems.find((s) => s.kind === 'pitwall');
+// A/A: Pitwall once more at the smallest count, last, so the noise of the whole run shows in one number.
+if (pitwall) jobs.push({ info: pitwall, clients: plan.clientCounts[0] ?? 1000, repeat: true });
+for (const job of jobs) {
+  const left = deadline - Date.now();
+  if (left < 15_000) {
+    skipped.push(`${job.info.label}${job.repeat ? ' (A/A)' : ''} at ${job.clients}`);
+    continue;
+  }
+  log(`${job.info.label}${job.repeat ? ' (A/A repeat)' : ''}, ${job.clients} clients`);
+  const run = await runSystem(job.info, job.clients, plan, log, left + 30_000);
+  run.repeat = job.repeat;
+  runs.push(run);
+}
+await stopAll();
+const file = writeReport({ plan, runs, skipped, machine: machine(), started: new Date(started), seconds: (Date.now() - started) / 1000 }, log);
+log(`report: ${file} (${Math.round((Date.now() - started) / 1000)} s)`);
+process.exit(0);
