@@ -1,0 +1,54 @@
+import type { Page } from 'playwright-core';
+import type { Test } from 'tap';
+import type { SessionView } from '../../actors/contracts/view.ts';
+import { formatClock, formatGap, formatLap, formatRemaining } from '../page/format.ts';
+
+/** What the spectator page shows, read in one synchronous step together with the page's own seq and view. */
+export interface Board {
+  seq: string | undefined;
+  clientSeq: number | undefined;
+  view: SessionView | undefined;
+  rows: { car: string | undefined; cells: string[] }[];
+  header: { flag: string; clock: string; remaining: string };
+}
+
+/** Column of each cell in a board row. */
+export const BOARD_COLUMNS = ['position', 'number', 'name', 'class', 'laps', 'last', 'best', 'gap', 'interval'] as const;
+
+/** What the board should show for a view, row by row, as the page's cells read. */
+export const expectedRows = (view: SessionView) =>
+  view.rows.map((r) => ({
+    car: r.number,
+    cells: [String(r.position), r.number, r.name, r.class, String(r.laps), formatLap(r.lastLapUs), formatLap(r.bestLapUs),
+      formatGap(r.gapUs, r.gapLaps), formatGap(r.intervalUs, r.intervalLaps)],
+  }));
+
+/**
+ * The board, the page's seq and view in one synchronous read: consistent with each other. (No named functions
+ * inside: tsx adds `__name` calls to them, which do not exist in the page.)
+ */
+export const readBoard = (page: Page) =>
+  page.evaluate((): Board => {
+    const table = document.getElementById('board') as HTMLTableElement;
+    const [flag, clock, remaining] = ['flag', 'clock', 'remaining'].map((id) => document.getElementById(id)?.textContent ?? '');
+    return {
+      seq: table.dataset.seq,
+      clientSeq: window.pitwall?.seq(),
+      view: window.pitwall?.view(),
+      rows: Array.from(table.tBodies[0]?.rows ?? [], (tr) => ({ car: tr.dataset.car, cells: Array.from(tr.cells, (td) => td.textContent ?? '') })),
+      header: { flag: flag ?? '', clock: clock ?? '', remaining: remaining ?? '' },
+    };
+  });
+
+/** Asserts that the board shows exactly the page's view at the page's seq. */
+export function checkBoardConsistent(t: Test, board: Board, what: string): void {
+  t.ok(board.view, `${what}: the page has a view`);
+  if (!board.view) return;
+  t.equal(board.seq, String(board.clientSeq), `${what}: data-seq is the seq of the page's view`);
+  t.same(board.rows, expectedRows(board.view), `${what}: rows match the view at seq ${board.seq}`);
+  t.same(board.header, {
+    flag: board.view.flag,
+    clock: formatClock(board.view.clockUs),
+    remaining: formatRemaining(board.view.remainingUs, board.view.remainingLaps),
+  }, `${what}: flag and clock`);
+}
