@@ -16,3 +16,11 @@ export function counter(registry: Registry, name: string, help: string): Counter
   if (existing) return existing as Counter;
   return new Counter({ name, help, registers: [registry] });
 }
+
+/** Session inputs the actor did not apply, by reason (duplicates, short laps, after the finish, refused moves, …). */
+export function sessionRejections(registry: Registry): Counter<'kind'> {
+  const name = 'pitwall_session_inputs_rejected_total';
+  const existing = registry.getSingleMetric(name);
+  if (existing) return existing as Counter<'kind'>;
+  return new Counter({ name, help: 'Session inputs not applied by the actor, by reason', labelNames: ['kind'], registers: [registry] });
+}

@@ -7,7 +7,7 @@ import { parseTimingSubject, subjects } from '../actors/contracts/subjects.ts';
 import type { SessionView, ViewDiffMessage, ViewSnapshotMessage } from '../actors/contracts/view.ts';
 import { diffView } from '../actors/contracts/view-diff.ts';
 import { createSessionActor } from '../actors/session-actor.ts';
-import { inputErrors } from './metrics.ts';
+import { inputErrors, sessionRejections } from './metrics.ts';
 
 /**
  * Runs one session actor: folds the session's events from stream RACE in order, writes the laps it completes back to
@@ -45,6 +45,7 @@ export async function startSessionHost(
   opts: { coalesceMs?: number } = {},
 ): Promise<SessionHost> {
   const errors = inputErrors(deps.registry);
+  const rejections = sessionRejections(deps.registry);
   const js = jetstream(deps.nc);
   const pendingLaps = new Set<Promise<unknown>>();
   let fail: (err: Error) => void = () => undefined;
@@ -115,7 +116,12 @@ export async function startSessionHost(
         deps.log(`session ${ref.track}/${ref.session}: undecodable event at RACE seq ${msg.seq}: skipped`);
         continue;
       }
+      const before = actor.rejected();
       actor.send(input); // a throw here ends the loop and fails the host
+      for (const [kind, count] of Object.entries(actor.rejected())) {
+        const added = count - (before[kind as keyof typeof before] ?? 0);
+        if (added > 0) rejections.inc({ kind }, added);
+      }
     }
   })();
   loop.catch((err: Error) => fail(new Error(`${ref.track}/${ref.session} at RACE seq ${applied}: ${err.message}`, { cause: err })));
