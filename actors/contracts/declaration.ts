@@ -6,8 +6,33 @@
 
 export type SessionType = 'practice' | 'qualifying' | 'race';
 
-/** When the session ends: after the leader completes `laps`, or at the leader's first crossing after `timeMs`. */
-export type FinishRule = { laps: number } | { timeMs: number };
+/**
+ * When the session ends: after the leader completes `laps`; at the leader's first crossing after `timeMs`; or, with
+ * `thenLeaderLap`, the time and then one more lap of the leader.
+ */
+export type FinishRule = { laps: number } | { timeMs: number; thenLeaderLap?: boolean };
+
+export type StartType = 'standing' | 'rolling' | 'individual';
+
+/** Which laps count for best lap (practice and qualifying order, fastest-lap awards). */
+export interface BestLapEligibility {
+  /** Laps that end under yellow (local, full course, safety car, code 60) do not count. */
+  excludeYellow?: boolean;
+  /** Lap 1 never counts. */
+  excludeLap1?: boolean;
+  /** In-laps and out-laps (pit lane) do not count. */
+  excludePit?: boolean;
+}
+
+/** A line across the track where passings are read. `sf` is start/finish; GPS lines have two points. */
+export interface TimingLineDeclaration {
+  id: string;
+  kind: 'start-finish' | 'pit-in' | 'pit-out' | 'sector';
+  /** The decoder loop or device that reads it. */
+  loop?: string;
+  /** Virtual line for GPS: two [lat, lon] points. */
+  points?: [[number, number], [number, number]];
+}
 
 export interface ClassDeclaration {
   id: string;
@@ -19,6 +44,12 @@ export interface SessionDeclaration {
   name: string;
   type: SessionType;
   finish: FinishRule;
+  /** Classes taking part; all when absent. */
+  classes?: string[];
+  start?: StartType;
+  bestLap?: BestLapEligibility;
+  /** Shorter laps are double reads and are discarded (default 15 000). */
+  minLapMs?: number;
 }
 
 export interface EntryDeclaration {
@@ -28,7 +59,18 @@ export interface EntryDeclaration {
   class: string;
   /** Transponder id as the decoder reads it; the simulator uses it too. */
   transponder?: string;
+  /** Further transponders (a car renumbered, a spare). */
+  transponders?: string[];
+  /** RFID chip ids (bib and bike chips). */
+  chips?: string[];
+  /** Slot-car lane or GPIO car id. */
+  lane?: number;
+  carId?: string;
+  /** A rider's phone (GPS tracking). */
+  riderDevice?: string;
   team?: string;
+  /** More names (co-drivers). */
+  drivers?: string[];
 }
 
 export interface EventDeclaration {
@@ -40,4 +82,7 @@ export interface EventDeclaration {
   classes: ClassDeclaration[];
   sessions: SessionDeclaration[];
   entries: EntryDeclaration[];
+  timingLines?: TimingLineDeclaration[];
+  /** A private event is visible only with its access code or a login (identity issue). */
+  private?: boolean;
 }
