@@ -29,6 +29,8 @@ export type { SessionRef } from './scoring/state.ts';
  */
 export interface SessionActorDeps {
   publishLap(lap: LapEvent): void;
+  /** The scoring reducer; the real one unless a test injects a fault (a correct reducer never throws). */
+  reduce?: typeof reduce;
 }
 
 /** Inputs the actor turned away before scoring, by reason (the reducer's own are in `Rejected`). */
@@ -123,7 +125,7 @@ export function createSessionActor(
         return;
       }
       const before = scoring;
-      const out = reduce(scoring, input);
+      const out = (deps.reduce ?? reduce)(scoring, input);
       scoring = out.state;
       cached = undefined;
       if (before.checkeredAtUs === undefined && scoring.checkeredAtUs !== undefined && input.kind === 'passing') {
