@@ -1,8 +1,13 @@
+import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import { subjects } from '../actors/contracts/subjects.ts';
-import { startIngest, type Ingest } from './ingest.ts';
-import { startSessionHost, type SessionHost } from './session-host.ts';
+import { startDeclarationWatch } from './declaration-watch.ts';
+import { INGEST_CONSUMER, startIngest, type Ingest } from './ingest.ts';
+import { counter } from './metrics.ts';
+import { createPoisonRegistry } from './poison.ts';
+import { startSessionHost, type SessionHost, type SessionHostDeps, type SessionHostOptions } from './session-host.ts';
+import { requireStreamLimits, watchConsumerLag } from './stream-limits.ts';
 import { createSupervisor } from './supervisor.ts';
 
 /**
@@ -24,15 +29,34 @@ export interface Engine {
 }
 
 export async function startEngine(
-  deps: { nc: NatsConnection; registry: Registry; log: (line: string) => void },
-  opts: { node: string; coalesceMs?: number },
+  deps: { nc: NatsConnection; registry: Registry; log: (line: string) => void; reduce?: SessionHostDeps['reduce'] },
+  opts: { node: string; host?: SessionHostOptions },
 ): Promise<Engine> {
-  const supervisor = createSupervisor<SessionHost>({ log: deps.log });
+  await requireStreamLimits(deps.nc);
+  const state = await new Kvm(deps.nc).open('session-state');
+  const restarts = counter(deps.registry, 'pitwall_actor_restarts_total', 'Session actors restarted after a failure');
+  const supervisor = createSupervisor<SessionHost>({ log: deps.log, onRestart: () => restarts.inc() });
+  new Gauge({
+    name: 'pitwall_sessions_faulted',
+    help: 'Sessions that kept failing and are no longer restarted',
+    registers: [deps.registry],
+    collect(this: Gauge) {
+      this.set(supervisor.faulted().length);
+    },
+  });
+  const hostDeps: SessionHostDeps = { ...deps, state, poison: createPoisonRegistry() };
   const ingest: Ingest = await startIngest({
     ...deps,
+    state,
     onSessionOpen: ({ track, event, session }) =>
-      supervisor.ensure(`${track}.${session}`, () => startSessionHost(deps, { track, event, session }, { coalesceMs: opts.coalesceMs })),
+      supervisor.ensure(`${track}.${session}`, () => startSessionHost(hostDeps, { track, event, session }, opts.host)),
   });
+  const lag = watchConsumerLag(deps.nc, [{ stream: 'EDGE', consumer: INGEST_CONSUMER }], (l) =>
+    deps.log(`engine: WARNING consumer ${l.consumer} on ${l.stream} is ${l.pending} messages (~${l.pendingBytes} bytes, ${Math.round(l.bytesShare * 100)}% of the stream's limit) behind`),
+  );
+
+  // Changes of KV `events` reach the open sessions of their event.
+  const declarations = await startDeclarationWatch({ ...deps, ingest });
 
   const health = (): EngineHealth => ({
     node: opts.node,
@@ -49,10 +73,14 @@ export async function startEngine(
   return {
     session: (track, session) => supervisor.get(`${track}.${session}`),
     health,
+    /** Graceful: inputs stop first, then every session writes its final snapshot. */
     async stop() {
       clearInterval(timer);
+      lag.stop();
+      await declarations.stop();
       await ingest.stop();
       await supervisor.stop();
+      deps.registry.removeSingleMetric('pitwall_sessions_faulted');
     },
   };
 }

@@ -1,11 +1,12 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
+import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
 import type { EventDeclaration } from '../actors/contracts/declaration.ts';
 import type { EdgePassing, EdgeSessionMessage, SessionInput } from '../actors/contracts/events.ts';
 import { readingMsgId } from '../actors/contracts/events.ts';
 import { parseEdgeSubject, subjects } from '../actors/contracts/subjects.ts';
+import { transponderMap } from './declarations/entry-map.ts';
 import { getDeclaration } from './declarations/store.ts';
 import { counter, inputErrors } from './metrics.ts';
 
@@ -26,10 +27,14 @@ export interface OpenSession {
   declaration: EventDeclaration;
   /** transponder → car number */
   transponders: Map<string, string>;
+  /** The time of the last event ingest wrote for this session. */
+  lastAtUs?: number;
 }
 
 export interface IngestDeps {
   nc: NatsConnection;
+  /** KV `session-state`: the open sessions are kept there, so a restarted engine keeps assigning their passings. */
+  state: KV;
   registry: Registry;
   log: (line: string) => void;
   /** Called once per session when it opens, before its first event is written. */
@@ -38,10 +43,14 @@ export interface IngestDeps {
 
 export interface Ingest {
   openSessions(): OpenSession[];
+  /** A changed declaration (engine/declaration-watch.ts): the open sessions of its event map passings by its entries. */
+  updateDeclaration(declaration: EventDeclaration): void;
   stop(): Promise<void>;
 }
 
 export const INGEST_CONSUMER = 'ingest';
+/** Key of the open-session list in KV `session-state` (track slugs never start with `_`). */
+const OPEN_SESSIONS_KEY = '_open-sessions';
 
 export async function startIngest(deps: IngestDeps): Promise<Ingest> {
   const errors = inputErrors(deps.registry);
@@ -58,8 +67,38 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
   const consumer = await js.consumers.get('EDGE', INGEST_CONSUMER);
   const sessions = new Map<string, OpenSession>(); // `${track}.${session}` →
 
-  const write = (track: string, session: string, input: SessionInput, msgId: string) =>
-    js.publish(subjects.timing(track, session, input.kind), JSON.stringify(input), { msgID: msgId });
+  const openSession = (track: string, event: string, session: string, declaration: EventDeclaration): OpenSession => {
+    // A new session at a track ends the assignment of passings to the earlier ones there.
+    for (const [k, s] of sessions) if (s.track === track) sessions.delete(k);
+    const open: OpenSession = {
+      track,
+      event,
+      session,
+      declaration,
+      transponders: transponderMap(declaration),
+    };
+    sessions.set(`${track}.${session}`, open);
+    deps.onSessionOpen(open);
+    return open;
+  };
+  const saveOpenSessions = () =>
+    deps.state.put(OPEN_SESSIONS_KEY, JSON.stringify([...sessions.values()].map(({ track, event, session }) => ({ track, event, session }))));
+
+  // Sessions opened before a restart.
+  const saved = await deps.state.get(OPEN_SESSIONS_KEY);
+  for (const { track, event, session } of saved?.operation === 'PUT' ? saved.json<{ track: string; event: string; session: string }[]>() : []) {
+    const declaration = await getDeclaration(events, track, event);
+    if (declaration) openSession(track, event, session, declaration);
+  }
+
+  /** The inputs ingest writes; each kind is its own subject. */
+  type IngestInput = Extract<SessionInput, { kind: 'declaration' | 'session' | 'flag' | 'tick' | 'passing' }>;
+  const write = (track: string, session: string, input: IngestInput, msgId: string) =>
+    js.publish(subjects.timing(track, session, input.kind), JSON.stringify(input), { msgID: msgId }).then((ack) => {
+      const open = sessions.get(`${track}.${session}`);
+      if (open) open.lastAtUs = Math.max(open.lastAtUs ?? input.atUs, input.atUs);
+      return ack;
+    });
 
   async function onSessionMessage(track: string, m: EdgeSessionMessage): Promise<void> {
     const id = `in:${readingMsgId(m)}`;
@@ -71,17 +110,8 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
         deps.log(`ingest: ${m.device} opened ${track}/${m.session} of event ${m.event}, which is not declared: ignored`);
         return;
       }
-      // A new session at a track ends the assignment of passings to the earlier ones there.
-      for (const [k, s] of sessions) if (s.track === track) sessions.delete(k);
-      const open: OpenSession = {
-        track,
-        event: m.event,
-        session: m.session,
-        declaration,
-        transponders: new Map(declaration.entries.flatMap((e) => (e.transponder ? [[e.transponder, e.number]] : []))),
-      };
-      sessions.set(key, open);
-      deps.onSessionOpen(open);
+      openSession(track, m.event, m.session, declaration);
+      await saveOpenSessions();
       await write(track, m.session, { kind: 'declaration', atUs: m.atUs, declaration }, `${id}:declaration`);
       await write(track, m.session, { kind: 'session', atUs: m.atUs, verb: 'open' }, id);
       return;
@@ -90,7 +120,7 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
       errors.inc({ kind: 'unknown_session' });
       return;
     }
-    const input: SessionInput =
+    const input: IngestInput =
       m.type === 'clock.tick'
         ? { kind: 'tick', atUs: m.atUs }
         : m.type === 'flag'
@@ -151,6 +181,13 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
 
   return {
     openSessions: () => [...sessions.values()],
+    updateDeclaration(declaration) {
+      for (const s of sessions.values()) {
+        if (s.track !== declaration.track || s.event !== declaration.event) continue;
+        s.declaration = declaration;
+        s.transponders = transponderMap(declaration);
+      }
+    },
     async stop() {
       stopping = true;
       await messages.close();

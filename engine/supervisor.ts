@@ -12,6 +12,7 @@ export interface SupervisorOptions {
   maxRestarts?: number;
   windowMs?: number;
   log: (line: string) => void;
+  onRestart?: (key: string) => void;
 }
 
 export interface Supervisor<C extends Supervised> {
@@ -64,6 +65,7 @@ export function createSupervisor<C extends Supervised>(opts: SupervisorOptions):
     const delayMs = Math.min(5000, 100 * 2 ** (recent.length - 1));
     opts.log(`supervisor: ${key} failed (${err.message}); restarting in ${delayMs} ms`);
     restarts++;
+    opts.onRestart?.(key);
     setTimeout(() => !stopped && run(key, start), delayMs);
   }
 
