@@ -58,7 +58,96 @@ export type SessionInput =
   | { kind: 'session'; atUs: number; verb: 'open' | 'start' | 'finish' | 'official' }
   | { kind: 'flag'; atUs: number; flag: Flag; sector?: number }
   | { kind: 'tick'; atUs: number }
-  | { kind: 'passing'; atUs: number; car: string; precisionUs: number; reading: ReadingId };
+  | { kind: 'passing'; atUs: number; car: string; precisionUs: number; reading: ReadingId }
+  | TimedCrossing
+  | LapSeed
+  | LineCrossing
+  | PenaltyInput
+  | LapCorrection
+  | ClassChange
+  | CarStatusInput
+  | ProgramPosition;
+
+/**
+ * A passing timed by a scoring program (RMonitor `$J`): its race time and lap time as the program computed them.
+ * `atUs` = session start + `raceUs`. `lapUs` 0 is the car's first crossing (lap 0); `raceUs` 0 a crossing before the
+ * session clock started. Laps follow SCORING-NOTES rules 1–9 (actors/scoring/crossing.ts).
+ */
+export interface TimedCrossing {
+  kind: 'crossing';
+  atUs: number;
+  car: string;
+  raceUs: number;
+  lapUs: number;
+}
+
+/** A car's laps and race time when a feed is joined mid-session (RMonitor `$G` of the opening dump block). */
+export interface LapSeed {
+  kind: 'seed';
+  atUs: number;
+  car: string;
+  laps: number;
+  raceUs: number;
+}
+
+/** What a timing line is for: pit-in/pit-out loops give pit status and time, never laps. */
+export type LineLoop = 'sf-track' | 'sf-pit' | 'pit-in' | 'pit-out' | 'other';
+
+/** A crossing of a timing line other than the one laps come from (IMSA RMonitor `$L`, decoder loops). */
+export interface LineCrossing {
+  kind: 'line';
+  atUs: number;
+  car: string;
+  /** The line as the source names it ("P2", "T1"). */
+  line: string;
+  loop: LineLoop;
+}
+
+/** Race control: a time penalty (added to total time, never costs laps) and/or a lap penalty (laps removed). */
+export interface PenaltyInput {
+  kind: 'penalty';
+  atUs: number;
+  car: string;
+  timeUs?: number;
+  laps?: number;
+  reason?: string;
+}
+
+/** Race control: an operator lap adjustment, signed (laps may become negative). */
+export interface LapCorrection {
+  kind: 'correction';
+  atUs: number;
+  car: string;
+  laps: number;
+}
+
+/** An entry moves to another class mid-session. */
+export interface ClassChange {
+  kind: 'class';
+  atUs: number;
+  car: string;
+  class: string;
+}
+
+/** Race control: a car did not start, retired, or was disqualified; `running` clears it. */
+export interface CarStatusInput {
+  kind: 'status';
+  atUs: number;
+  car: string;
+  status: 'running' | 'dns' | 'dnf' | 'dsq';
+}
+
+/** The official program's own positions (RMonitor `$G` race, `$H` best lap): used for order in mode `follow`. */
+export interface ProgramPosition {
+  kind: 'program';
+  atUs: number;
+  car: string;
+  board: 'race' | 'best';
+  position: number;
+  laps?: number;
+  /** `race`: race time of the last crossing; `best`: the best lap. */
+  timeUs?: number;
+}
 
 /** `timing.<track>.<session>.lap`: a completed lap, derived by the actor; the lap sink stores it in ClickHouse. */
 export interface LapEvent {

@@ -24,7 +24,30 @@ export interface StandingRow {
   intervalLaps?: number;
   /** Has taken the checkered flag. */
   finished?: boolean;
+  /** Gap and interval within the class, as gapUs/gapLaps and intervalUs/intervalLaps. Absent for the class leader. */
+  classGapUs?: number;
+  classGapLaps?: number;
+  classIntervalUs?: number;
+  classIntervalLaps?: number;
+  /** The lap on which the best lap was set; the second-best lap (best-lap order breaks ties with it). */
+  bestLapNumber?: number;
+  secondBestLapUs?: number;
+  /** Grid position minus position (races). */
+  positionsGained?: number;
+  /** Laps completed in the lead. */
+  lapsLed?: number;
+  /** In the pit lane now; pit stops and total time in the pit lane (pit-in to pit-out). */
+  pit?: boolean;
+  pitStops?: number;
+  pitTimeUs?: number;
+  status?: CarStatus;
+  /** Time penalties, added to the total time. */
+  penaltyUs?: number;
+  /** Race time at the last counted crossing plus penalties: what race order compares. */
+  elapsedUs?: number;
 }
+
+export type CarStatus = 'running' | 'pit' | 'stale' | 'finished' | 'dns' | 'dnf' | 'dsq';
 
 export interface SessionHeader {
   track: string;

@@ -20,5 +20,7 @@ export function declaredSession(state: ScoringState, declaration: EventDeclarati
     finish: { ...session.finish },
     classes: declaration.classes.map((c) => ({ ...c })),
     entries: entries.map((e) => ({ ...e })),
+    ...(session.bestLap ? { bestLap: { ...session.bestLap } } : {}),
+    ...(session.minLapMs !== undefined ? { minLapUs: Math.round(session.minLapMs * 1000) } : {}),
   };
 }

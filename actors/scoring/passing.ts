@@ -1,8 +1,8 @@
-import type { LapEvent, SessionInput } from '../contracts/events.ts';
-import { rank } from './rank.ts';
+import type { SessionInput } from '../contracts/events.ts';
+import { creditLap } from './lap.ts';
 import type { Reduced } from './reduce.ts';
 import { markSeen } from './seen-readings.ts';
-import type { CarScore, Rejected, ScoringState } from './state.ts';
+import { type CarScore, classOf, minLapOf, type Rejected, type ScoringState } from './state.ts';
 import { clocked, rejected } from './step.ts';
 
 type Passing = Extract<SessionInput, { kind: 'passing' }>;
@@ -40,53 +40,11 @@ export function scorePassing(before: ScoringState, passing: Passing): Reduced {
   if (car.lastAtUs === undefined && passing.atUs < startUs) return none(state, 'beforeStart');
   const lapUs = passing.atUs - (car.lastAtUs ?? startUs);
   if (car.lastAtUs !== undefined && lapUs <= 0) return none(state, 'outOfOrder');
-  if (lapUs < state.minLapUs) return none(state, 'shortLap');
+  if (lapUs < minLapOf(state)) return none(state, 'shortLap');
 
-  const counted: CarScore = {
-    laps: car.laps + 1,
-    lastAtUs: passing.atUs,
-    lastArrival: state.arrivals,
-    lastLapUs: lapUs,
-    bestLapUs: car.bestLapUs === undefined ? lapUs : Math.min(car.bestLapUs, lapUs),
-  };
-  if (state.checkeredAtUs !== undefined && passing.atUs > state.checkeredAtUs) counted.finished = true;
-  let next: ScoringState = { ...state, cars: { ...state.cars, [passing.car]: counted } };
-  const order = rank(next);
-  if (next.checkeredAtUs === undefined && order[0] === passing.car && leaderFinishes(next, counted, passing.atUs - startUs)) {
-    next = {
-      ...next,
-      phase: 'finishing',
-      flag: 'checkered',
-      checkeredAtUs: passing.atUs,
-      cars: { ...next.cars, [passing.car]: { ...counted, finished: true } },
-    };
-  }
-  const lap: LapEvent = {
-    kind: 'lap',
-    track: next.ref.track,
-    event: next.ref.event,
-    session: next.ref.session,
-    car: passing.car,
-    class: entry.class,
-    lap: counted.laps,
-    lapUs,
-    raceUs: passing.atUs - startUs,
-    atUs: passing.atUs,
-    position: order.indexOf(passing.car) + 1,
-    flag: next.flag,
-    pit: false,
-  };
-  return { state: next, laps: [lap] };
+  return creditLap(state, { car: passing.car, class: classOf(state, passing.car, entry.class), atUs: passing.atUs, lapUs, added: 1 });
 }
 
 function none(state: ScoringState, reason: keyof Rejected): Reduced {
   return { state: rejected(state, reason), laps: [] };
-}
-
-/** Does the leader, with this lap counted, complete the distance (laps), or cross after the time expired? */
-function leaderFinishes(state: ScoringState, leader: CarScore, raceUs: number): boolean {
-  const finish = state.declared?.finish;
-  if (!finish) return false;
-  if ('laps' in finish) return leader.laps >= finish.laps;
-  return raceUs >= finish.timeMs * 1000;
 }

@@ -1,24 +1,94 @@
-import type { CarScore, ScoringState } from './state.ts';
+import { type CarScore, type NoBestLapOrder, optionsOf, type ScoringState } from './state.ts';
+
+interface Ranked {
+  number: string;
+  index: number;
+  car: CarScore | undefined;
+}
 
 /**
- * Race order (SCORING-NOTES §10–12): laps descending, then the time of the last counted crossing ascending; exact
- * ties rank the passing received first ahead; cars without a counted crossing follow the timed cars with the same
- * laps, in declared order. Only declared entries are ranked (a car dropped from the entries leaves the board).
- * Returns the car numbers, leader first.
+ * The order of the board, leader first. Only declared entries are ranked (a car dropped from the entries leaves it).
+ * - Race (SCORING-NOTES §10–12): laps descending, then elapsed time (last counted crossing + time penalties)
+ *   ascending; exact ties rank the passing received first ahead; cars without a timed crossing follow the timed cars
+ *   with the same laps — first those that crossed before the clock started, in first-crossing order (rule 2), then
+ *   the rest in declared order. Disqualified cars last.
+ * - Practice and qualifying (§15–16): best lap ascending, ties broken by the second-best lap; cars without a best lap
+ *   after, by laps, last crossing and number (option `noBestLapOrder` 'laps') or by number ('number').
+ * - Mode follow: the official program's positions (`program` inputs), cars it has not placed after, in the order above.
  */
 export function rank(state: ScoringState): string[] {
   const entries = state.declared?.entries ?? [];
-  const rows = entries.map((entry, index) => ({ number: entry.number, index, car: state.cars[entry.number] }));
-  rows.sort((a, b) => compareCars(a.car, b.car) || a.index - b.index);
+  const rows: Ranked[] = entries.map((entry, index) => ({ number: entry.number, index, car: state.cars[entry.number] }));
+  const options = optionsOf(state);
+  const race = (state.declared?.type ?? 'race') === 'race';
+  const own = race ? raceOrder : bestLapOrder(options.noBestLapOrder);
+  const compare = options.mode === 'follow' ? followOrder(race, own) : own;
+  rows.sort((a, b) => compare(a, b) || a.index - b.index);
   return rows.map((r) => r.number);
 }
 
-function compareCars(a: CarScore | undefined, b: CarScore | undefined): number {
+type Compare = (a: Ranked, b: Ranked) => number;
+
+const dsq = (c: CarScore | undefined) => (c?.status === 'dsq' ? 1 : 0);
+export const elapsedOf = (c: CarScore): number | undefined => (c.lastAtUs === undefined ? undefined : c.lastAtUs + (c.penaltyUs ?? 0));
+
+const raceOrder: Compare = ({ car: a }, { car: b }) => {
+  const disq = dsq(a) - dsq(b);
+  if (disq !== 0) return disq;
   const laps = (b?.laps ?? 0) - (a?.laps ?? 0);
   if (laps !== 0) return laps;
-  const aTimed = a?.lastAtUs !== undefined;
-  const bTimed = b?.lastAtUs !== undefined;
-  if (aTimed !== bTimed) return aTimed ? -1 : 1;
-  if (!aTimed || !bTimed) return 0;
-  return a!.lastAtUs! - b!.lastAtUs! || (a!.lastArrival ?? 0) - (b!.lastArrival ?? 0);
+  const ta = a && elapsedOf(a);
+  const tb = b && elapsedOf(b);
+  if ((ta === undefined) !== (tb === undefined)) return ta === undefined ? 1 : -1;
+  if (ta !== undefined && tb !== undefined) return ta - tb || (a!.lastArrival ?? 0) - (b!.lastArrival ?? 0);
+  const fa = a?.firstArrival;
+  const fb = b?.firstArrival;
+  if ((fa === undefined) !== (fb === undefined)) return fa === undefined ? 1 : -1;
+  return (fa ?? 0) - (fb ?? 0);
+};
+
+function bestLapOrder(noBest: NoBestLapOrder): Compare {
+  return (x, y) => {
+    const { car: a } = x;
+    const { car: b } = y;
+    const disq = dsq(a) - dsq(b);
+    if (disq !== 0) return disq;
+    const ba = a?.bestLapUs;
+    const bb = b?.bestLapUs;
+    if ((ba === undefined) !== (bb === undefined)) return ba === undefined ? 1 : -1;
+    if (ba !== undefined && bb !== undefined) {
+      if (ba !== bb) return ba - bb;
+      const sa = a?.secondBestLapUs ?? Infinity;
+      const sb = b?.secondBestLapUs ?? Infinity;
+      return sa === sb ? 0 : sa < sb ? -1 : 1;
+    }
+    if (noBest === 'laps') {
+      const laps = (b?.laps ?? 0) - (a?.laps ?? 0);
+      if (laps !== 0) return laps;
+      const la = a?.lastAtUs;
+      const lb = b?.lastAtUs;
+      if ((la === undefined) !== (lb === undefined)) return la === undefined ? 1 : -1;
+      if (la !== undefined && lb !== undefined && la !== lb) return la - lb;
+    }
+    return byNumber(x.number, y.number);
+  };
+}
+
+/** Car numbers numerically where both are numbers ("05" and "5" equal as numbers: then as strings). */
+function byNumber(a: string, b: string): number {
+  const na = Number(a);
+  const nb = Number(b);
+  if (Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na - nb;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function followOrder(race: boolean, own: Compare): Compare {
+  const position = (c: CarScore | undefined) => (race ? c?.programPosition : c?.programBestPosition ?? c?.programPosition);
+  return (a, b) => {
+    const pa = position(a.car);
+    const pb = position(b.car);
+    if ((pa === undefined) !== (pb === undefined)) return pa === undefined ? 1 : -1;
+    if (pa !== undefined && pb !== undefined && pa !== pb) return pa - pb;
+    return own(a, b);
+  };
 }

@@ -1,6 +1,8 @@
 import type { LapEvent, SessionInput } from '../contracts/events.ts';
 import type { Flag } from '../contracts/flags.ts';
 import { declaredSession } from './declare.ts';
+import { carInput } from './car-inputs.ts';
+import { scoreCrossing } from './crossing.ts';
 import { scorePassing } from './passing.ts';
 import type { ScoringState } from './state.ts';
 import { clocked, rejected } from './step.ts';
@@ -35,6 +37,10 @@ export function reduce(state: ScoringState, input: SessionInput): Reduced {
       return { state: flagShown(clocked(state, input.atUs), input.flag, input.atUs), laps: [] };
     case 'passing':
       return scorePassing(state, input);
+    case 'crossing':
+      return scoreCrossing(state, input);
+    default:
+      return carInput(state, input);
   }
 }
 
@@ -54,8 +60,20 @@ function sessionVerb(state: ScoringState, verb: 'open' | 'start' | 'finish' | 'o
 }
 
 function flagShown(state: ScoringState, flag: Flag, atUs: number): ScoringState {
+  if (state.phase === 'finishing' && flag === 'green') return resumed(state);
   if (state.phase !== 'running' || flag === 'none') return state;
   // A checkered shown by race control (a shortened race): every car, the leader too, finishes at its next crossing.
   if (flag === 'checkered') return { ...state, phase: 'finishing', flag, checkeredAtUs: atUs };
   return state.flag === flag ? state : { ...state, flag };
+}
+
+/** Green after the checkered (it happens, SCORING-NOTES §9): counting resumes; nobody has finished. */
+function resumed(state: ScoringState): ScoringState {
+  const { checkeredAtUs: _c, finalLap: _f, ...rest } = state;
+  const cars: ScoringState['cars'] = {};
+  for (const [number, car] of Object.entries(state.cars)) {
+    const { finished: _x, ...unfinished } = car;
+    cars[number] = unfinished;
+  }
+  return { ...rest, phase: 'running', flag: 'green', cars };
 }

@@ -1,4 +1,4 @@
-import type { ClassDeclaration, EntryDeclaration, FinishRule, SessionType } from '../contracts/declaration.ts';
+import type { BestLapEligibility, ClassDeclaration, EntryDeclaration, FinishRule, SessionType } from '../contracts/declaration.ts';
 import type { Flag, SessionState } from '../contracts/flags.ts';
 import type { SeenReadings } from './seen-readings.ts';
 
@@ -25,6 +25,10 @@ export interface DeclaredSession {
   classes: ClassDeclaration[];
   /** In declared order: cars without a counted crossing are listed in this order. */
   entries: EntryDeclaration[];
+  /** The declared minimum lap (µs), overriding the option. */
+  minLapUs?: number;
+  /** Which laps count for best lap (absent: all). */
+  bestLap?: BestLapEligibility;
 }
 
 export interface CarScore {
@@ -37,6 +41,29 @@ export interface CarScore {
   bestLapUs?: number;
   /** Took the checkered flag: later crossings are ignored. */
   finished?: true;
+  /** Race-time crossings (kind `crossing`): the start of the last counted lap, for re-timing (rule 5). */
+  prevAtUs?: number;
+  /** The last lap was counted as a best-lap candidate (so a re-timing can replace it). */
+  lastEligible?: true;
+  bestLapNumber?: number;
+  secondBestLapUs?: number;
+  /** Arrival order of the car's first crossing of any kind (rule 2: untimed cars in first-crossing order). */
+  firstArrival?: number;
+  lapsLed?: number;
+  /** Pit lane: in it now (since `pitInAtUs`), and whether the lap in progress touched it (in-lap / out-lap). */
+  inPit?: true;
+  pitInAtUs?: number;
+  pitLap?: true;
+  pitStops?: number;
+  pitTimeUs?: number;
+  penaltyUs?: number;
+  /** Class set by a class change, overriding the entry's. */
+  class?: string;
+  /** Set by race control. */
+  status?: 'dns' | 'dnf' | 'dsq';
+  /** The official program's positions (mode follow). */
+  programPosition?: number;
+  programBestPosition?: number;
 }
 
 /** Passings that counted no lap, by reason — metered by the host. */
@@ -57,6 +84,12 @@ export interface Rejected {
   afterFinish: number;
   /** Any input before the declaration, or a declaration without this session. */
   undeclared: number;
+  /** A timed crossing with the race time of the last counted crossing (red flag, after the checkered: rule 4). */
+  sameTime?: number;
+  /** A timed crossing with race time 0: before the session clock started (rule 2). */
+  clockNotStarted?: number;
+  /** A timed crossing re-timing the last one (rule 5): laps unchanged, time replaced. */
+  retimed?: number;
 }
 
 export interface ScoringState {
@@ -77,11 +110,42 @@ export interface ScoringState {
   cars: Record<string, CarScore>;
   seen: SeenReadings;
   rejected: Rejected;
+  /** Scoring choices of the source (not of the series): see ScoringOptions. Absent: defaults. */
+  options?: ResolvedOptions;
+  /** Time-based finish with thenLeaderLap: the time has expired and the leader has crossed; its next lap ends it. */
+  finalLap?: true;
 }
+
+/** How cars without a best lap are ordered in practice and qualifying (rule 16). */
+export type NoBestLapOrder = 'laps' | 'number';
 
 export interface ScoringOptions {
   minLapUs?: number;
+  /** Race order computed from passings (independent, default) or taken from the official program (follow). */
+  mode?: 'independent' | 'follow';
+  /** Scoring shows the checkered itself (leader's distance or time): default true; false when the feed shows it. */
+  autoCheckered?: boolean;
+  /** A car is stale after no crossing for this many of its typical laps (default 3). */
+  staleLaps?: number;
+  /** Rule 16 (default 'laps': recent Orbits). */
+  noBestLapOrder?: NoBestLapOrder;
 }
+
+export interface ResolvedOptions {
+  mode: 'independent' | 'follow';
+  autoCheckered: boolean;
+  staleLaps: number;
+  noBestLapOrder: NoBestLapOrder;
+}
+
+export const DEFAULT_OPTIONS: ResolvedOptions = { mode: 'independent', autoCheckered: true, staleLaps: 3, noBestLapOrder: 'laps' };
+
+/** A car's class now: a class change overrides the entry's. */
+export const classOf = (state: ScoringState, car: string, declared: string): string => state.cars[car]?.class ?? declared;
+
+export const minLapOf = (state: ScoringState): number => state.declared?.minLapUs ?? state.minLapUs;
+
+export const optionsOf = (state: ScoringState): ResolvedOptions => state.options ?? DEFAULT_OPTIONS;
 
 export const NO_REJECTIONS: Rejected = {
   unknownCar: 0, duplicate: 0, beforeStart: 0, shortLap: 0, outOfOrder: 0, redFlag: 0, afterFinish: 0, undeclared: 0,
@@ -97,5 +161,18 @@ export function initialScoring(ref: SessionRef, options: ScoringOptions = {}): S
     cars: {},
     seen: {},
     rejected: NO_REJECTIONS,
+    ...(hasOptions(options) ? { options: resolve(options) } : {}),
+  };
+}
+
+const hasOptions = (o: ScoringOptions) =>
+  o.mode !== undefined || o.autoCheckered !== undefined || o.staleLaps !== undefined || o.noBestLapOrder !== undefined;
+
+function resolve(o: ScoringOptions): ResolvedOptions {
+  return {
+    mode: o.mode ?? DEFAULT_OPTIONS.mode,
+    autoCheckered: o.autoCheckered ?? DEFAULT_OPTIONS.autoCheckered,
+    staleLaps: o.staleLaps ?? DEFAULT_OPTIONS.staleLaps,
+    noBestLapOrder: o.noBestLapOrder ?? DEFAULT_OPTIONS.noBestLapOrder,
   };
 }

@@ -4,7 +4,7 @@ import type { Rejected, ScoringState } from './state.ts';
 
 /** `state` with one more rejection for `reason`; nothing else changes. */
 export function rejected(state: ScoringState, reason: keyof Rejected): ScoringState {
-  return { ...state, rejected: { ...state.rejected, [reason]: state.rejected[reason] + 1 } };
+  return { ...state, rejected: { ...state.rejected, [reason]: (state.rejected[reason] ?? 0) + 1 } };
 }
 
 /** The session clock follows the latest event time (never backwards); it stops once the session is finished. */

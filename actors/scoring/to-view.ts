@@ -1,17 +1,22 @@
-import type { SessionHeader, SessionView, StandingRow } from '../contracts/view.ts';
-import { rank } from './rank.ts';
-import type { ScoringState } from './state.ts';
+import type { CarStatus, SessionHeader, SessionView, StandingRow } from '../contracts/view.ts';
+import { elapsedOf, rank } from './rank.ts';
+import { type CarScore, optionsOf, type ScoringState } from './state.ts';
 
 /**
- * What spectators see: the header and the standings in race order (rank.ts). Pure; optional fields are absent (never
+ * What spectators see: the header and the standings in order (rank.ts). Pure; optional fields are absent (never
  * undefined) when they do not apply, as view-diff.ts expects.
  *
- * - clockUs: latest event time − start (0 before the start); it stops when the session is finished.
+ * - clockUs: latest event time − start (0 before it); it stops when the session is finished.
  * - remainingLaps / remainingUs from the finish rule, until the checkered flag (then absent).
- * - gap (to the leader) and interval (to the car ahead): the difference of the last counted crossing times when both
- *   cars have the same laps (gapUs/intervalUs), the lap difference when the laps differ (gapLaps/intervalLaps);
- *   absent for the leader and between cars that have no crossing yet.
- * - classPosition: the order within the car's class, independent of overall.
+ * - gap (to the leader) and interval (to the car ahead), overall and within the class (`class…`). Races: the
+ *   difference of elapsed times (last counted crossing + penalties) when both cars have the same laps (…Us), the lap
+ *   difference otherwise (…Laps). Practice and qualifying: the difference of best laps. Absent for the leader and
+ *   where a car has no time.
+ * - classPosition: the order within the car's class now (a class change moves the car).
+ * - positionsGained: grid position (declared order) − position, in races. lapsLed, pit (in the pit lane now),
+ *   pitStops, pitTimeUs, penaltyUs, elapsedUs when they apply.
+ * - status: dsq/dnf/dns from race control; finished (took the checkered); dns when the session is over and the car
+ *   never crossed; pit; stale — no crossing for `staleLaps` × its typical lap (best, else last) while running.
  * Before the declaration the view has the session id as its name, type race, and no rows.
  */
 export function toView(state: ScoringState): SessionView {
@@ -37,45 +42,90 @@ export function toView(state: ScoringState): SessionView {
     else header.remainingUs = Math.max(0, finish.timeMs * 1000 - clockUs);
   }
 
-  const entries = new Map((declared?.entries ?? []).map((e) => [e.number, e]));
+  const race = header.type === 'race';
+  const entries = new Map((declared?.entries ?? []).map((e, i) => [e.number, { entry: e, grid: i + 1 }]));
+  const classLeader = new Map<string, string>();
+  const classLast = new Map<string, string>();
   const inClass = new Map<string, number>();
   const rows: StandingRow[] = [];
   for (const [i, number] of order.entries()) {
-    const entry = entries.get(number)!;
+    const { entry, grid } = entries.get(number)!;
     const car = state.cars[number];
-    const classPosition = (inClass.get(entry.class) ?? 0) + 1;
-    inClass.set(entry.class, classPosition);
-    const row: StandingRow = {
-      number,
-      name: entry.name,
-      class: entry.class,
-      position: i + 1,
-      classPosition,
-      laps: car?.laps ?? 0,
-    };
+    const cls = car?.class ?? entry.class;
+    const classPosition = (inClass.get(cls) ?? 0) + 1;
+    inClass.set(cls, classPosition);
+    const row: StandingRow = { number, name: entry.name, class: cls, position: i + 1, classPosition, laps: car?.laps ?? 0 };
     if (car?.lastLapUs !== undefined) row.lastLapUs = car.lastLapUs;
     if (car?.bestLapUs !== undefined) row.bestLapUs = car.bestLapUs;
     if (car?.lastAtUs !== undefined && state.startUs !== undefined) row.raceUs = car.lastAtUs - state.startUs;
     if (i > 0) {
-      const gap = behind(state, order[0]!, number);
-      if (gap.us !== undefined) row.gapUs = gap.us;
-      if (gap.laps !== undefined) row.gapLaps = gap.laps;
-      const interval = behind(state, order[i - 1]!, number);
-      if (interval.us !== undefined) row.intervalUs = interval.us;
-      if (interval.laps !== undefined) row.intervalLaps = interval.laps;
+      setBehind(row, '', behind(state, race, order[0]!, number));
+      setBehind(row, 'interval', behind(state, race, order[i - 1]!, number));
     }
+    const leader = classLeader.get(cls);
+    if (leader !== undefined) {
+      setBehind(row, 'class', behind(state, race, leader, number));
+      setBehind(row, 'classInterval', behind(state, race, classLast.get(cls)!, number));
+    } else {
+      classLeader.set(cls, number);
+    }
+    classLast.set(cls, number);
     if (car?.finished) row.finished = true;
+    if (car?.bestLapNumber !== undefined) row.bestLapNumber = car.bestLapNumber;
+    if (car?.secondBestLapUs !== undefined) row.secondBestLapUs = car.secondBestLapUs;
+    if (race) row.positionsGained = grid - (i + 1);
+    if (car?.lapsLed) row.lapsLed = car.lapsLed;
+    if (car?.inPit) row.pit = true;
+    if (car?.pitStops) row.pitStops = car.pitStops;
+    if (car?.pitTimeUs !== undefined) row.pitTimeUs = car.pitTimeUs;
+    if (car?.penaltyUs) row.penaltyUs = car.penaltyUs;
+    const elapsed = car && elapsedOf(car);
+    if (elapsed !== undefined && state.startUs !== undefined) row.elapsedUs = elapsed - state.startUs;
+    row.status = statusOf(state, car);
     rows.push(row);
   }
   return { ...header, rows };
 }
 
-/** How far `number` is behind `ahead`: whole laps when the laps differ, else time between their last crossings. */
-function behind(state: ScoringState, ahead: string, number: string): { us?: number; laps?: number } {
+function statusOf(state: ScoringState, car: CarScore | undefined): CarStatus {
+  if (car?.status) return car.status;
+  if (car?.finished) return 'finished';
+  const over = state.phase === 'finished' || state.phase === 'official';
+  if (car?.lastAtUs === undefined) return over ? 'dns' : 'running';
+  if (car.inPit) return 'pit';
+  const typical = car.bestLapUs ?? car.lastLapUs;
+  if (!over && typical !== undefined && state.nowUs !== undefined && state.nowUs - car.lastAtUs > optionsOf(state).staleLaps * typical) {
+    return 'stale';
+  }
+  return 'running';
+}
+
+type Behind = { us?: number; laps?: number };
+
+function setBehind(row: StandingRow, prefix: '' | 'interval' | 'class' | 'classInterval', b: Behind): void {
+  const names = {
+    '': ['gapUs', 'gapLaps'],
+    interval: ['intervalUs', 'intervalLaps'],
+    class: ['classGapUs', 'classGapLaps'],
+    classInterval: ['classIntervalUs', 'classIntervalLaps'],
+  } as const;
+  const [us, laps] = names[prefix];
+  if (b.us !== undefined) row[us] = b.us;
+  if (b.laps !== undefined) row[laps] = b.laps;
+}
+
+/** How far `number` is behind `ahead`: races — whole laps when the laps differ, else elapsed time; else best laps. */
+function behind(state: ScoringState, race: boolean, ahead: string, number: string): Behind {
   const a = state.cars[ahead];
   const b = state.cars[number];
+  if (!race) {
+    if (a?.bestLapUs === undefined || b?.bestLapUs === undefined) return {};
+    return { us: b.bestLapUs - a.bestLapUs };
+  }
   const laps = (a?.laps ?? 0) - (b?.laps ?? 0);
   if (laps !== 0) return { laps };
-  if (a?.lastAtUs === undefined || b?.lastAtUs === undefined) return {};
-  return { us: b.lastAtUs - a.lastAtUs };
+  const ta = a && elapsedOf(a);
+  const tb = b && elapsedOf(b);
+  if (ta === undefined || tb === undefined) return {};
+  return { us: tb - ta };
 }
