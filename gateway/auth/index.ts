@@ -1,0 +1,3 @@
+export { createTokenVerifier, type TokenVerifier, type TokenVerifierOptions } from './verifier.ts';
+export { authorize, type Requirement } from './authorize.ts';
+export { AccessDeniedError, TokenRejectedError, type AccessDenial, type TokenRejection } from './errors.ts';
