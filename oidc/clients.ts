@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientMetadata } from 'oidc-provider';
-import { GATEWAY_SCOPE, isRole, type EntryScope, type Role } from './claims.ts';
+import { isRole, type EntryScope, type Role } from './claims.ts';
 import { IdentityAdminError } from './errors.ts';
 import { modelKey } from './kv-adapter.ts';
 import type { IdentityStore } from './store.ts';
@@ -15,7 +15,6 @@ export function webClient(redirectUris: string[]): ClientMetadata {
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     redirect_uris: redirectUris,
-    scope: `openid offline_access ${GATEWAY_SCOPE}`,
   };
 }
 
@@ -49,7 +48,6 @@ export async function registerServiceClient(
     grant_types: ['client_credentials'],
     response_types: [],
     redirect_uris: [],
-    scope: GATEWAY_SCOPE,
     [CLIENT_ORG]: input.org,
     [CLIENT_ROLES]: input.roles,
     ...(input.entry && { [CLIENT_ENTRY]: input.entry }),
