@@ -2,12 +2,13 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import type { Command } from './command.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { eventCommand } from './commands/event.ts';
 import { edgeCommand } from './commands/edge.ts';
 import { upCommand } from './commands/up.ts';
 import { readCliConfig } from './config.ts';
 import { replayCommand } from '../../edge/rmonitor/replay-command.ts';
 
-const COMMANDS: Command[] = [upCommand, doctorCommand, edgeCommand, replayCommand];
+const COMMANDS: Command[] = [upCommand, doctorCommand, edgeCommand, replayCommand, eventCommand];
 
 /** The list of commands under `prefix` ('pitwall' or 'pitwall edge'). */
 function overview(prefix: string, commands: Command[], summary: string): string {
