@@ -26,10 +26,31 @@ export function isSessionInput(value: unknown): value is SessionInput {
       return typeof value.car === 'string' && isObject(r) && typeof r.device === 'string' && typeof r.boot === 'string'
         && Number.isInteger(r.seq);
     }
+    case 'crossing':
+      return isCar(value.car) && isTime(value.raceUs) && isTime(value.lapUs) && (value.lapUs as number) >= 0;
+    case 'seed':
+      return isCar(value.car) && Number.isSafeInteger(value.laps) && isTime(value.raceUs);
+    case 'line':
+      return isCar(value.car) && typeof value.line === 'string' && (LOOPS as readonly unknown[]).includes(value.loop);
+    case 'penalty':
+      return isCar(value.car) && (value.timeUs === undefined || isTime(value.timeUs)) && (value.laps === undefined || Number.isSafeInteger(value.laps));
+    case 'correction':
+      return isCar(value.car) && Number.isSafeInteger(value.laps);
+    case 'class':
+      return isCar(value.car) && typeof value.class === 'string' && value.class !== '';
+    case 'status':
+      return isCar(value.car) && (STATUSES as readonly unknown[]).includes(value.status);
+    case 'program':
+      return isCar(value.car) && (value.board === 'race' || value.board === 'best') && Number.isSafeInteger(value.position)
+        && (value.laps === undefined || Number.isSafeInteger(value.laps)) && (value.timeUs === undefined || isTime(value.timeUs));
     default:
       return false;
   }
 }
+
+const LOOPS = ['sf-track', 'sf-pit', 'pit-in', 'pit-out', 'other'] as const;
+const STATUSES = ['running', 'dns', 'dnf', 'dsq'] as const;
+const isCar = (v: unknown) => typeof v === 'string' && v !== '';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isTime = (v: unknown) => Number.isSafeInteger(v);

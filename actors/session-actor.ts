@@ -20,7 +20,7 @@ export type { SessionRef } from './scoring/state.ts';
  * 1. a malformed input is counted (`malformed`); inputs before the session's declaration are counted
  *    (`beforeDeclaration`) — the declaration says the entries and rules, so it must come first;
  * 2. session verbs go to the session machine (and start/finish on to the flag machine), flags to the flag machine
- *    (a checkered also moves the session to finishing); a move a machine refuses — a second start, green before the
+ *    (a checkered also moves the session to finishing; green while finishing resumes both); a move a machine refuses — a second start, green before the
  *    start — is counted (`refused`) and goes no further. Nothing is ever thrown for bad input;
  * 3. accepted inputs and all passings and ticks are folded by the reducer; when scoring itself shows the checkered
  *    (leader completed the distance or crossed after the time), both machines are told;
@@ -102,6 +102,11 @@ export function createSessionActor(
       const event: FlagMachineEvent = input.sector === undefined
         ? { type: 'FLAG', flag: input.flag }
         : { type: 'FLAG', flag: input.flag, sector: input.sector };
+      if (input.flag === 'green' && session.getSnapshot().value === 'finishing' && flag.getSnapshot().value === 'checkered') {
+        // Green after the checkered: counting resumes (SCORING-NOTES §9).
+        offer<SessionMachineEvent>(session, { type: 'RESUME' });
+        return offer<FlagMachineEvent>(flag, { type: 'RESUME' });
+      }
       if (!offer(flag, event)) return false;
       if (input.flag === 'checkered') offer<SessionMachineEvent>(session, { type: 'CHECKERED' });
       return true;
@@ -128,7 +133,7 @@ export function createSessionActor(
       const out = (deps.reduce ?? reduce)(scoring, input);
       scoring = out.state;
       cached = undefined;
-      if (before.checkeredAtUs === undefined && scoring.checkeredAtUs !== undefined && input.kind === 'passing') {
+      if (before.checkeredAtUs === undefined && scoring.checkeredAtUs !== undefined && (input.kind === 'passing' || input.kind === 'crossing')) {
         offer<FlagMachineEvent>(flag, { type: 'CHECKERED' });
         offer<SessionMachineEvent>(session, { type: 'CHECKERED' });
       }
@@ -168,8 +173,8 @@ const persisted = (actor: AnyActorRef): Snapshot<unknown> => actor.getPersistedS
  * The live actor and this fold give the same view for the same inputs. The inputs do not name their session: pass
  * `ref`, or let it come from the first declaration when that declares exactly one session.
  */
-export function foldSession(inputs: SessionInput[], ref?: SessionRef): SessionView {
-  const actor = createSessionActor(ref ?? refFromDeclaration(inputs), { publishLap: () => undefined });
+export function foldSession(inputs: SessionInput[], ref?: SessionRef, options: SessionActorOptions = {}): SessionView {
+  const actor = createSessionActor(ref ?? refFromDeclaration(inputs), { publishLap: () => undefined }, undefined, options);
   for (const input of inputs) actor.send(input);
   const view = actor.view();
   actor.stop();

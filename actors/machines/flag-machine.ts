@@ -15,7 +15,8 @@ import type { Flag } from '../contracts/flags.ts';
  *   white → green (the last lap cannot be un-announced).
  * - red from any racing flag. From red the session may resume: → green, fcy, safety-car, code-60; or end under red:
  *   → checkered. red → yellow/white is refused.
- * - checkered only while running (from a racing flag or red). It is final: nothing leaves it.
+ * - checkered only while running (from a racing flag or red). Officials' flags never leave it; only RESUME (green
+ *   after the checkered, sent by the actor when the session machine resumes, SCORING-NOTES §9) → green.
  * - Re-asserting the flag already shown is accepted and changes nothing (feeds repeat the flag state every second).
  * - `none` is never a move.
  * Local yellow is by sector: `yellow` with a sector adds it to `sectors`; leaving yellow clears them.
@@ -24,6 +25,7 @@ export type FlagMachineEvent =
   | { type: 'START' }
   | { type: 'CHECKERED' }
   | { type: 'FINISH' }
+  | { type: 'RESUME' }
   | { type: 'FLAG'; flag: Flag; sector?: number };
 
 export interface FlagContext {
@@ -70,7 +72,7 @@ export const flagMachine = setup({
       },
     },
     checkered: {
-      on: { FLAG: { guard: is('checkered'), target: 'checkered' }, FINISH: { target: 'checkered' } },
+      on: { FLAG: { guard: is('checkered'), target: 'checkered' }, FINISH: { target: 'checkered' }, RESUME: { target: 'green' } },
     },
   },
 });

@@ -14,13 +14,16 @@ import { setup } from 'xstate';
  * - FINISH: running|finishing → finished (scoring closed; a running session may be ended without a checkered, e.g.
  *   a race not resumed after a red flag).
  * - OFFICIAL: finished → official (results signed off). Final.
+ * - RESUME: finishing → running: the flag went green again after the checkered (it happens on real feeds,
+ *   SCORING-NOTES §9); counting resumes. Not once the session is finished.
  */
 export type SessionMachineEvent =
   | { type: 'OPEN' }
   | { type: 'START' }
   | { type: 'CHECKERED' }
   | { type: 'FINISH' }
-  | { type: 'OFFICIAL' };
+  | { type: 'OFFICIAL' }
+  | { type: 'RESUME' };
 
 export const sessionMachine = setup({
   types: { events: {} as SessionMachineEvent },
@@ -31,7 +34,7 @@ export const sessionMachine = setup({
     scheduled: { on: { OPEN: 'open', START: 'running' } },
     open: { on: { START: 'running' } },
     running: { on: { CHECKERED: 'finishing', FINISH: 'finished' } },
-    finishing: { on: { FINISH: 'finished' } },
+    finishing: { on: { FINISH: 'finished', RESUME: 'running' } },
     finished: { on: { OFFICIAL: 'official' } },
     official: { type: 'final' },
   },
