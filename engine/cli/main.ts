@@ -7,8 +7,9 @@ import { edgeCommand } from './commands/edge.ts';
 import { upCommand } from './commands/up.ts';
 import { readCliConfig } from './config.ts';
 import { replayCommand } from '../../edge/rmonitor/replay-command.ts';
+import { scoreCommand } from './commands/score.ts';
 
-const COMMANDS: Command[] = [upCommand, doctorCommand, edgeCommand, replayCommand, eventCommand];
+const COMMANDS: Command[] = [upCommand, doctorCommand, edgeCommand, replayCommand, eventCommand, scoreCommand];
 
 /** The list of commands under `prefix` ('pitwall' or 'pitwall edge'). */
 function overview(prefix: string, commands: Command[], summary: string): string {
