@@ -33,3 +33,43 @@ t.test('a wrong password shows the form again with one message and signs nobody 
   await t.rejects(codeFlow(idp.issuer, createBrowser(), { username: 'ada', password: 'wrong password' }), /answered 401.*Wrong username or password/s);
   await t.rejects(codeFlow(idp.issuer, createBrowser(), { username: 'nobody', password: 'wrong password' }), /answered 401.*Wrong username or password/s);
 });
+
+t.test('a restart on the same KV logs nobody out and loses no account or key', async (t) => {
+  const nats = await startTestNats(t);
+  const first = await startTestIdentity(t, nats);
+  await first.accounts.init({ org: { id: 'club', name: 'Club' }, ...ADMIN });
+  const browser = createBrowser();
+  const before = await codeFlow(first.issuer, browser, ADMIN);
+  const jwksBefore = await (await fetch(first.jwksUrl)).json();
+  await first.stop();
+
+  const second = await startTestIdentity(t, nats, { port: first.port });
+  t.equal(second.issuer, first.issuer);
+  t.same(await (await fetch(second.jwksUrl)).json(), jwksBefore, 'the same signing key is published');
+  const verifier = createTokenVerifier({ jwksUrl: second.jwksUrl, issuer: second.issuer, audience: GATEWAY_AUDIENCE });
+  t.equal((await verifier.verify(before.accessToken)).org, 'club', 'the old access token still verifies');
+  const again = await codeFlow(second.issuer, browser, ADMIN);
+  t.same(again.pages, [], 'the login session and the consent survived: no form shown');
+  t.equal((await verifier.verify(again.accessToken)).sub, (await verifier.verify(before.accessToken)).sub);
+  const fresh = await codeFlow(second.issuer, createBrowser(), ADMIN);
+  t.same(fresh.pages, ['login', 'consent'], 'the account still logs in from a new browser');
+});
+
+t.test('key rotation: the new key signs, the old one stays on JWKS, so tokens it signed still verify', async (t) => {
+  const nats = await startTestNats(t);
+  const idp = await startTestIdentity(t, nats);
+  await idp.accounts.init({ org: { id: 'club', name: 'Club' }, ...ADMIN });
+  const agent = await registerServiceClient(idp.store, { clientId: 'timing-box', org: 'club', roles: ['timing'] });
+  const old = await clientCredentials(idp.issuer, agent);
+  const keys = await idp.rotateSigningKey();
+  t.equal(keys.signing.length, 2);
+  const jwks = (await (await fetch(idp.jwksUrl)).json()) as { keys: { kid: string }[] };
+  t.same(jwks.keys.map((k) => k.kid), keys.signing.map((k) => k.kid), 'both keys published, newest first');
+  const fresh = await clientCredentials(idp.issuer, agent);
+  const kidOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+  t.equal(kidOf(fresh), keys.signing[0]!.kid, 'the new key signs');
+  t.equal(kidOf(old), keys.signing[1]!.kid);
+  const verifier = createTokenVerifier({ jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: GATEWAY_AUDIENCE });
+  t.equal((await verifier.verify(old)).sub, 'timing-box');
+  t.equal((await verifier.verify(fresh)).sub, 'timing-box');
+});
