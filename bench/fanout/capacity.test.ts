@@ -4,13 +4,14 @@ import type { StepResult } from './measure.ts';
 
 const step = (deliveredPerSec: number, held: boolean, serverCores: number): StepResult => ({
   load: 1, seconds: 2, offeredPerSec: deliveredPerSec, deliveredPerSec, framesPerSec: deliveredPerSec, latency: { count: 10, p99Ms: held ? 5 : 2000 },
-  serverCores, helperCores: {}, receiverCores: 0.5, held, closed: 0,
+  serverCores, helperCores: {}, receiverCores: 0.95, machineCores: 1.5, held, closed: 0,
 });
 
 t.test('capacity is the best step that held, bounded by what stopped the ramp', async (t) => {
   t.same(capacity([step(100, true, 0.3), step(400, true, 0.95), step(900, false, 1.0)]).perSec, 400);
   t.equal(capacity([step(100, true, 0.3), step(900, false, 1.0)]).bound, 'server-bound');
   t.equal(capacity([step(100, true, 0.3), step(900, false, 0.5)]).bound, 'client-bound');
+  t.equal(capacity([step(100, true, 0.3), { ...step(900, false, 0.5), receiverCores: 0.4 }]).bound, 'neither saturated');
   t.equal(capacity([step(100, true, 0.3), step(300, true, 0.5)]).bound, 'not saturated');
   t.equal(capacity([], 'boom').bound, 'failed');
 });

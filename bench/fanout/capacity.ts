@@ -5,7 +5,14 @@ import { SERVER_BOUND_CORES } from './plan.ts';
  * What a ramp says: the most delivered per second in a step that held (p99 < 1 s, ≥ 90% delivered), and what
  * stopped it. A ratio between two systems counts only when both stopped because their server was busy.
  */
-export type Bound = 'server-bound' | 'client-bound' | 'not saturated' | 'failed';
+export type Bound = 'server-bound' | 'client-bound' | 'neither saturated' | 'not saturated' | 'failed';
+
+/** What stopped a step that did not hold: the server's core, the receivers' core, or neither (the machine's other load, or a limit inside the server that is not CPU). */
+function stopper(s: StepResult): Bound {
+  if (s.serverCores >= SERVER_BOUND_CORES) return 'server-bound';
+  if (s.receiverCores >= SERVER_BOUND_CORES) return 'client-bound';
+  return 'neither saturated';
+}
 
 export interface Capacity {
   perSec: number;
@@ -24,7 +31,7 @@ export function capacity(steps: readonly StepResult[], error?: string): Capacity
     const last = steps[steps.length - 1];
     return { perSec, bound: last && last.serverCores >= SERVER_BOUND_CORES ? 'server-bound' : 'not saturated', limit: last };
   }
-  return { perSec, bound: failing.serverCores >= SERVER_BOUND_CORES ? 'server-bound' : 'client-bound', limit: failing };
+  return { perSec, bound: stopper(failing), limit: failing };
 }
 
 export interface Ratio {

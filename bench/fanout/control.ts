@@ -27,7 +27,13 @@ export interface SourceSink {
  */
 export function runSource(sink: SourceSink, maxLifetimeMs = 30 * 60_000) {
   let ticker: ReturnType<typeof setTimeout> | undefined;
-  const race = createRace((prev, next) => sink.passing(prev, next));
+  // What was really sent (timers slip on a busy core): the orchestrator computes "offered" from these, not the plan.
+  let ticks = 0;
+  let passings = 0;
+  const race = createRace((prev, next) => {
+    passings += 1;
+    sink.passing(prev, next);
+  });
   const stopTicker = () => {
     clearTimeout(ticker);
     ticker = undefined;
@@ -39,7 +45,10 @@ export function runSource(sink: SourceSink, maxLifetimeMs = 30 * 60_000) {
     const turn = () => {
       const owed = Math.floor(((performance.now() - t0) / 1000) * hz) - sent;
       // Never more than 50 ms of ticks at once: a stalled process does not catch up in one huge burst.
-      for (let i = 0; i < Math.min(owed, Math.ceil(hz / 20)); i += 1) sink.transport(transportDiff());
+      for (let i = 0; i < Math.min(owed, Math.ceil(hz / 20)); i += 1) {
+        ticks += 1;
+        sink.transport(transportDiff());
+      }
       sent += owed;
       ticker = setTimeout(turn, 1);
     };
@@ -65,7 +74,7 @@ export function runSource(sink: SourceSink, maxLifetimeMs = 30 * 60_000) {
         stopTicker();
         return race.stop();
       case 'stats':
-        return process.send?.({ type: 'stats', stats: sink.stats?.() ?? {} });
+        return process.send?.({ type: 'stats', stats: { ...sink.stats?.(), ticks, passings } });
       case 'stop':
         return void exit(0);
     }

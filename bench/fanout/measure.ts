@@ -1,4 +1,4 @@
-import { cpuMeter, rssBytes } from './proc.ts';
+import { cpuMeter, machineMeter, rssBytes, waitForQuiet } from './proc.ts';
 import { forkTs, pin, type Child } from './child.ts';
 import { DELIVERY_FLOOR, P99_LIMIT_MS, type Plan } from './plan.ts';
 import type { ReceiverCommand, ReceiverStats } from './receiver.ts';
@@ -22,6 +22,8 @@ export interface StepResult {
   serverCores: number;
   helperCores: Record<string, number>;
   receiverCores: number;
+  /** Busy cores of the whole machine: what is left after server, helpers and receivers is someone else's load. */
+  machineCores: number;
   /** Server CPU µs per delivered update (frame or passing). */
   serverCpuUsPerUpdate?: number;
   /** Pitwall: gateway publish call p99 (publish to last socket write), ms. */
@@ -39,6 +41,8 @@ export interface SystemRun {
   connected: number;
   failed: number;
   connectMs: number;
+  /** Busy cores on the machine just before this system started (after waiting for quiet). */
+  busyBefore?: number;
   memPerConnKiB?: number;
   transport: StepResult[];
   natural: StepResult[];
@@ -62,8 +66,22 @@ function combine(stats: ReceiverStats[]) {
   };
 }
 
+/**
+ * After an overloaded step, brokers and servers still hold queued frames: wait (at most 8 s) until receivers get
+ * almost nothing (at most `maxMs`), so that the next phase does not measure the previous one's backlog.
+ */
+async function drain(receivers: Child[], clients: number, maxMs: number) {
+  await collectAll(receivers);
+  for (let waited = 0; waited < maxMs; waited += 400) {
+    await sleep(400);
+    const frames = (await collectAll(receivers)).reduce((a, s) => a + s.frames, 0);
+    if (frames < clients * 0.5) return;
+  }
+}
+
 export async function runSystem(info: SystemInfo, clients: number, plan: Plan, log: (line: string) => void, lifetimeMs: number): Promise<SystemRun> {
   const run: SystemRun = { info, clients, connected: 0, failed: 0, connectMs: 0, transport: [], natural: [] };
+  run.busyBefore = await waitForQuiet(plan.quietWaitMs);
   const system = await startSystem(info, { clients, lifetimeMs, log });
   const receivers: Child[] = [];
   try {
@@ -95,13 +113,23 @@ export async function runSystem(info: SystemInfo, clients: number, plan: Plan, l
     };
     const setMode = (mode: 'transport' | 'natural') => Promise.all(receivers.map((r) => r.ask({ cmd: 'mode', mode } satisfies ReceiverCommand, 'mode')));
     const measure = async (windowMs: number, offeredPerSec: number, natural: boolean, load: number, burst = false): Promise<StepResult> => {
+      const sourceCount = async () => {
+        const m = await system.source.ask<{ stats: { ticks: number; passings: number } }>({ cmd: 'stats' }, 'stats');
+        return natural ? m.stats.passings : m.stats.ticks;
+      };
       await collectAll(receivers); // discard what came before the window
       await system.gatewayStats?.();
+      const sent0 = await sourceCount();
       const server = cpuMeter(system.servers.map((s) => s.pid));
+      const machine = machineMeter();
       const helpers = system.helpers.map((h) => ({ name: h.name, meter: cpuMeter([h.pid]) }));
       await sleep(windowMs);
+      const sentPerSec = ((await sourceCount()) - sent0) / (windowMs / 1000);
       const c = combine(await collectAll(receivers));
+      // Offered = what the source really sent to every client (timers slip; ticks are few at low rates).
+      if (sentPerSec > 0) offeredPerSec = sentPerSec * run.connected;
       const cpu = server();
+      const machineCores = machine();
       const gw = await system.gatewayStats?.();
       const perProbe = c.probes > 0 ? c.probePassings / c.probes : 0;
       const passingsDelivered = (perProbe * run.connected) / c.seconds;
@@ -114,25 +142,12 @@ export async function runSystem(info: SystemInfo, clients: number, plan: Plan, l
         bytesPerFrame: c.frames > 0 ? c.bytes / c.frames : undefined,
         bytesPerPassing: natural && passingsDelivered > 0 ? c.bytes / (passingsDelivered * c.seconds) : undefined,
         serverCores: cpu.cores, helperCores: Object.fromEntries(helpers.map((h) => [h.name, h.meter().cores])),
-        receiverCores: c.receiverCores, serverCpuUsPerUpdate: updates > 0 ? (cpu.cpuSeconds * 1e6) / updates : undefined,
+        receiverCores: c.receiverCores, machineCores, serverCpuUsPerUpdate: updates > 0 ? (cpu.cpuSeconds * 1e6) / updates : undefined,
         gatewayPublishP99Ms: gw ? Math.max(...gw.map((g) => g.publish.p99Ms ?? 0)) : undefined,
         gatewayPublishMaxMs: gw ? Math.max(...gw.map((g) => g.publish.maxMs ?? 0)) : undefined,
         held, closed: c.closed,
       };
     };
-
-    await setMode('transport');
-    for (const total of plan.transportTotals) {
-      const hz = total / run.connected;
-      command({ cmd: 'transport', hz });
-      await sleep(plan.warmupMs);
-      const step = await measure(plan.windowMs, hz * run.connected, false, hz);
-      run.transport.push(step);
-      log(`  ${info.label} ${clients} transport ${Math.round(total / 1000)}k/s: delivered ${Math.round(step.deliveredPerSec)}/s p99 ${fmt(step.latency.p99Ms)} ms server ${step.serverCores.toFixed(2)} core, receivers ${step.receiverCores.toFixed(2)}${step.held ? '' : ' (did not hold)'}`);
-      if (!step.held) break;
-    }
-    command({ cmd: 'idle' });
-    await sleep(1000); // let queues drain before the race
 
     await setMode('natural');
     await collectAll(receivers);
@@ -148,6 +163,20 @@ export async function runSystem(info: SystemInfo, clients: number, plan: Plan, l
       log(`  ${info.label} ${clients} race ${rate}/s: ${Math.round(step.deliveredPerSec)} passings/s at clients, p99 ${fmt(step.latency.p99Ms)} ms, server ${step.serverCores.toFixed(2)} core${step.held ? '' : ' (did not hold)'}`);
       if (!step.held) break;
     }
+    command({ cmd: 'idle' });
+    // Natural first (its realistic row is the one users meet), then transport once the queues have drained.
+    await drain(receivers, run.connected, plan.drainMs);
+
+    await setMode('transport');
+    for (const hz of plan.transportHz) {
+      command({ cmd: 'transport', hz });
+      await sleep(plan.warmupMs);
+      const step = await measure(plan.windowMs, hz * run.connected, false, hz);
+      run.transport.push(step);
+      log(`  ${info.label} ${clients} transport ${hz} Hz (${Math.round((hz * run.connected) / 1000)}k/s): delivered ${Math.round(step.deliveredPerSec)}/s p99 ${fmt(step.latency.p99Ms)} ms server ${step.serverCores.toFixed(2)} core, receivers ${step.receiverCores.toFixed(2)}${step.held ? '' : ' (did not hold)'}`);
+      if (!step.held) break;
+    }
+
     command({ cmd: 'idle' });
   } catch (error) {
     run.error = (error as Error).message;

@@ -39,3 +39,29 @@ export function cpuMeter(pids: readonly number[]) {
     return { cores: seconds > 0 ? used / seconds : 0, cpuSeconds: used };
   };
 }
+
+/** Busy cores of the whole machine (every process, ours or not) from /proc/stat, between start and the call. */
+export function machineMeter() {
+  const read = () => {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const idle = (v[3] ?? 0) + (v[4] ?? 0);
+    return { busy: v.reduce((a, b) => a + b, 0) - idle };
+  };
+  const t0 = performance.now();
+  const a = read();
+  return () => (read().busy - a.busy) / CLK_TCK / ((performance.now() - t0) / 1000);
+}
+
+/** Waits until the machine has been nearly idle (< 0.3 busy cores) for 500 ms, or `maxMs`; returns the last busy cores seen. */
+export async function waitForQuiet(maxMs: number): Promise<number> {
+  const t0 = performance.now();
+  let busy = 0;
+  do {
+    const meter = machineMeter();
+    await new Promise((r) => setTimeout(r, 500));
+    busy = meter();
+    if (busy < 0.3) break;
+  } while (performance.now() - t0 < maxMs);
+  return busy;
+}

@@ -51,16 +51,12 @@ export function createRace(onPassing: (prev: SessionView, next: SessionView) => 
     start(rate, burst) {
       clearTimeout(timer);
       const now = performance.now();
-      const previousLapMs = lapMs;
       lapMs = (CARS / rate) * 1000;
-      view.rows.forEach((row, i) => {
-        // burst: the grid crosses in order over BURST_MS; otherwise keep each car's phase, rescaled to the new lap.
-        const wasAt = nextAt.get(row.number);
-        const at = burst || wasAt === undefined
-          ? now + (burst ? (i * BURST_MS) / CARS : random() * lapMs)
-          : now + Math.max(0, Math.min(wasAt - now, previousLapMs) * (lapMs / previousLapMs));
-        nextAt.set(row.number, at);
-      });
+      // burst: the grid crosses in order over BURST_MS. A new rate: the cars keep their running order on track but
+      // are spread evenly over one new lap, so passings come at the new rate at once (not after the old lap ends).
+      const order = burst ? view.rows.map((r) => r.number)
+        : [...view.rows].sort((a, b) => (nextAt.get(a.number) ?? 0) - (nextAt.get(b.number) ?? 0)).map((r) => r.number);
+      order.forEach((number, i) => nextAt.set(number, now + (burst ? (i * BURST_MS) / CARS : ((i + 1) * lapMs) / CARS)));
       loop();
     },
     stop() {
