@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
 import type { HttpResponse, us_listen_socket, us_socket } from 'uWebSockets.js';
 import { bundleBrowserCode } from './bundle.ts';
+import { registerEventsApi } from './events-api.ts';
 import { createLiveSessions } from './live-sessions.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { createSpectatorHub, type SpectatorData } from './spectator-hub.ts';
@@ -85,6 +86,7 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
       (error: unknown) => { if (!aborted) res.cork(() => send(res, 'text/plain', String(error), '500 Internal Server Error')); },
     );
   });
+  registerEventsApi(app, { nc, log });
   app.any('/*', (res) => send(res, 'text/plain', 'not found\n', '404 Not Found'));
 
   const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
