@@ -2,10 +2,12 @@ import { readFile } from 'node:fs/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
 import type { HttpResponse, us_listen_socket, us_socket } from 'uWebSockets.js';
+import type { ClickHouseHttp } from '../engine/clickhouse/http.ts';
 import { bundleBrowserCode } from './bundle.ts';
 import { registerEventsApi } from './events-api.ts';
 import { createLiveSessions } from './live-sessions.ts';
 import { createGatewayMetrics } from './metrics.ts';
+import { registerRestApi, type RestOptions } from './rest/index.ts';
 import { createSpectatorHub, type SpectatorData } from './spectator-hub.ts';
 import { requireNativeUws } from './uws.ts';
 
@@ -14,6 +16,8 @@ export interface GatewayDeps {
   /** Where the gateway's metrics go and what `/metrics` serves (never prom-client's global registry). */
   registry: Registry;
   log: (line: string) => void;
+  /** Where `/api/sessions/…/laps` reads laps (a read-only user will do); without it that route answers 503. */
+  clickhouse?: ClickHouseHttp;
 }
 
 export interface GatewayOptions {
@@ -27,6 +31,8 @@ export interface GatewayOptions {
   snapshotTimeoutMs?: number;
   /** A node not heard from for this long is dropped from `/api/sessions`. Default 5000 ms. */
   staleMs?: number;
+  /** REST limits (gateway/rest/): request size, per-client rate. */
+  rest?: RestOptions;
 }
 
 export interface Gateway {
@@ -43,7 +49,7 @@ function send(res: HttpResponse, contentType: string, body: string | Uint8Array,
 
 /**
  * The spectator gateway: `/` the live page, `/client.js` the client library, `/ws` the spectator WebSocket,
- * `/api/sessions` the live sessions, `/metrics`. Refuses to start on uWebSockets.js's slow JavaScript fallback.
+ * the REST API with `/openapi.json` and `/healthz/*` (gateway/rest/), `/metrics`. Refuses to start on uWebSockets.js's slow JavaScript fallback.
  */
 export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Promise<Gateway> {
   const uWS = requireNativeUws();
@@ -77,7 +83,8 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
   app.get('/', (res) => send(res, 'text/html; charset=utf-8', page));
   app.get('/client.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.clientJs));
   app.get('/spectator.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.spectatorJs));
-  app.get('/api/sessions', (res) => send(res, 'application/json', JSON.stringify({ sessions: live.list() })));
+  registerRestApi({ app, nc, log, live, current: (ref) => hub.current(ref), clickhouse: deps.clickhouse },
+    { timeoutMs: opts.snapshotTimeoutMs, ...opts.rest });
   app.get('/metrics', (res) => {
     let aborted = false;
     res.onAborted(() => { aborted = true; });

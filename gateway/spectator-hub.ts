@@ -20,6 +20,8 @@ export interface SpectatorHub {
   message(ws: SpectatorSocket, data: ArrayBuffer, isBinary: boolean): void;
   drain(ws: SpectatorSocket): void;
   close(ws: SpectatorSocket): void;
+  /** The materialised view of a session that spectators follow (undefined otherwise, or while it loads). */
+  current(ref: SessionRef): { seq: number; view: SessionView } | undefined;
   /** Stops every feed and closes every socket. */
   stop(): void;
 }
@@ -183,6 +185,7 @@ export function createSpectatorHub(deps: { nc: NatsConnection; app: TemplatedApp
       metrics.connectionClosed();
       for (const key of [...ws.getUserData().sessions]) leave(ws, key, true);
     },
+    current: (ref) => feeds.get(sessionKey(ref))?.feed.current(),
     stop() {
       for (const ws of [...sockets]) ws.close(); // calls close() above for each
       for (const entry of feeds.values()) entry.feed.stop();

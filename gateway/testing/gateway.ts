@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Test } from 'tap';
 import WebSocket from 'ws';
 import { createTimingClient, type TimingClient, type TimingClientOptions, type TimingClientStatus } from '../client/timing-client.ts';
-import { createGateway, type Gateway, type GatewayOptions } from '../server.ts';
+import { createGateway, type Gateway, type GatewayDeps, type GatewayOptions } from '../server.ts';
 
 export interface TestGateway {
   gateway: Gateway;
@@ -17,9 +17,10 @@ export interface TestGateway {
 }
 
 /** A gateway on a random loopback port with its own registry, stopped at teardown. Log lines become comments. */
-export async function startTestGateway(t: Test, nc: NatsConnection, opts: Partial<GatewayOptions> = {}): Promise<TestGateway> {
+export async function startTestGateway(t: Test, nc: NatsConnection, opts: Partial<GatewayOptions> = {},
+  deps: Pick<GatewayDeps, 'clickhouse'> = {}): Promise<TestGateway> {
   const registry = new Registry();
-  const gateway = await createGateway({ nc, registry, log: (line) => t.comment(line) }, { host: '127.0.0.1', port: 0, ...opts });
+  const gateway = await createGateway({ nc, registry, log: (line) => t.comment(line), ...deps }, { host: '127.0.0.1', port: 0, ...opts });
   t.teardown(() => gateway.stop());
   const url = `http://127.0.0.1:${gateway.port}`;
   return {

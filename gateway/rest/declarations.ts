@@ -1,0 +1,52 @@
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { EventDeclaration } from '../../actors/contracts/declaration.ts';
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The public event declarations, read from KV `events` (keys `<track>.<event>`) with the gateway's NATS user.
+ * Private events are never listed. Read at most once per `cacheMs`: a declaration changes rarely and a listing is
+ * one KV scan. The engine validated each declaration before it was stored; entries that are not even shaped like
+ * one are skipped and logged.
+ */
+export function createDeclarationReader(deps: { nc: NatsConnection; log: (line: string) => void; now?: () => number }, opts: { cacheMs: number }) {
+  const now = deps.now ?? Date.now;
+  let kv: Promise<KV> | undefined;
+  let cached: { at: number; list: Promise<EventDeclaration[]> } | undefined;
+
+  const read = async (): Promise<EventDeclaration[]> => {
+    kv ??= new Kvm(deps.nc).open('events');
+    const bucket = await kv.catch((error: unknown) => {
+      kv = undefined;
+      throw error;
+    });
+    const out: EventDeclaration[] = [];
+    for await (const key of await bucket.keys()) {
+      const entry = await bucket.get(key);
+      if (!entry || entry.operation !== 'PUT') continue;
+      let value: unknown;
+      try {
+        value = entry.json();
+      } catch {
+        value = undefined;
+      }
+      if (!isRecord(value) || typeof value.track !== 'string' || typeof value.event !== 'string' || !Array.isArray(value.sessions)) {
+        deps.log(`gateway: KV events/${key} is not a declaration: skipped`);
+        continue;
+      }
+      const declaration = value as unknown as EventDeclaration;
+      if (declaration.private !== true) out.push(declaration);
+    }
+    return out.sort((a, b) => a.track.localeCompare(b.track) || a.event.localeCompare(b.event));
+  };
+
+  return (): Promise<EventDeclaration[]> => {
+    if (!cached || now() - cached.at > opts.cacheMs) {
+      const list = read();
+      cached = { at: now(), list };
+      list.catch(() => { if (cached?.list === list) cached = undefined; });
+    }
+    return cached.list;
+  };
+}

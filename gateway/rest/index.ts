@@ -1,0 +1,61 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { TemplatedApp } from 'uWebSockets.js';
+import type { SessionView } from '../../actors/contracts/view.ts';
+import type { ClickHouseHttp } from '../../engine/clickhouse/http.ts';
+import type { LiveSessions } from '../live-sessions.ts';
+import type { SessionRef } from '../protocol.ts';
+import { createDeclarationReader } from './declarations.ts';
+import { createHealth } from './health.ts';
+import { apiError, createApiRouter } from './http.ts';
+import { openApiDocument } from './openapi.ts';
+import { createRateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { createRestHandlers } from './routes.ts';
+import { createViewReader } from './views.ts';
+
+export interface RestOptions {
+  /** Request bodies over this are refused with 413. Default 64 KiB. */
+  maxBodyBytes?: number;
+  /** Per remote address. Default a burst of 60, 20 per second. Behind a proxy every client shares its address. */
+  rateLimit?: RateLimitOptions;
+  /** Wait for an engine's snapshot or NATS. Default 2000 ms. */
+  timeoutMs?: number;
+}
+
+export interface RestDeps {
+  app: TemplatedApp;
+  nc: NatsConnection;
+  log: (line: string) => void;
+  live: LiveSessions;
+  /** The gateway's materialised view of a session, when spectators follow it. */
+  current(ref: SessionRef): { seq: number; view: SessionView } | undefined;
+  clickhouse?: ClickHouseHttp;
+}
+
+/** Registers `/api/…`, `/openapi.json` and `/healthz/{live,ready}` on the gateway's uWS app. */
+export function registerRestApi(deps: RestDeps, opts: RestOptions = {}): void {
+  const timeoutMs = opts.timeoutMs ?? 2000;
+  const limiter = createRateLimiter(opts.rateLimit ?? { burst: 60, perSecond: 20 });
+  const router = createApiRouter({ app: deps.app, limiter, log: deps.log }, { maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024 });
+  const view = createViewReader({ nc: deps.nc, current: deps.current }, { timeoutMs });
+  const h = createRestHandlers({
+    live: () => deps.live.list(),
+    declarations: createDeclarationReader({ nc: deps.nc, log: deps.log }, { cacheMs: 1000 }),
+    view,
+    clickhouse: deps.clickhouse,
+  });
+  const health = createHealth({ nc: deps.nc, live: () => deps.live.list(), view }, { timeoutMs });
+  const doc = openApiDocument();
+
+  router.get('/openapi.json', () => ({ status: 200, body: doc }));
+  router.get('/healthz/live', health.live, { limited: false });
+  router.get('/healthz/ready', health.ready, { limited: false });
+  router.get('/api/events', h.events);
+  router.get('/api/events/:track/:event', h.event);
+  router.get('/api/sessions', h.sessions);
+  router.get('/api/sessions/:track/:session/standings', h.standings);
+  router.get('/api/sessions/:track/:session/results', h.results);
+  router.get('/api/sessions/:track/:session/cars/:car/laps', h.laps);
+  router.get('/api/sessions/:track/:session/flags', h.flags);
+  router.get('/api/sessions/:track/:session/control-log', h.controlLog);
+  router.any('/api/*', (req) => apiError(404, 'not_found', `no ${req.method} ${req.path}: the API is described at /openapi.json`));
+}

@@ -1,0 +1,137 @@
+/**
+ * The OpenAPI 3.0 document of the gateway's HTTP API, served as `/openapi.json`. Every operation has an example
+ * (parameters and response); gateway/rest/rest.test.ts calls each with its examples and validates the answer against
+ * the schemas here, so the document cannot drift from the code.
+ */
+type Schema = Record<string, unknown>;
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const str: Schema = { type: 'string' };
+const int: Schema = { type: 'integer' };
+const num: Schema = { type: 'number' };
+const slug: Schema = { type: 'string', pattern: '^[a-z0-9-]+$' };
+const obj = (required: Record<string, Schema>, optional: Record<string, Schema> = {}, additional = false): Schema => ({
+  type: 'object',
+  required: Object.keys(required),
+  properties: { ...required, ...optional },
+  additionalProperties: additional,
+});
+const list = (items: Schema): Schema => ({ type: 'array', items });
+
+const EXAMPLE = { track: 'sebring', event: 'test-meeting', session: 'race-1', car: '3' };
+
+const header = {
+  track: 'sebring', event: 'test-meeting', session: 'race-1', name: 'Race 1', type: 'race', state: 'running', flag: 'green', clockMs: 184321.5,
+};
+const row = {
+  number: '3', name: 'Driver A', class: 'gt3', position: 1, classPosition: 1, laps: 2, lastLapMs: 91876.2, bestLapMs: 91876.2, raceMs: 184321.5,
+};
+
+const schemas: Record<string, Schema> = {
+  Error: obj({ error: obj({ code: str, message: str }) }),
+  LiveSession: obj({ track: slug, event: slug, session: slug, name: str, type: str, state: str, node: str }),
+  SessionSummary: obj({ id: slug, name: str, type: str }, { state: str, node: str }),
+  EventSummary: obj({ track: slug, event: slug, name: str, sessions: list(ref('SessionSummary')) }),
+  Event: obj({
+    track: slug, event: slug, name: str,
+    classes: list(obj({ id: str, name: str })),
+    sessions: list(ref('SessionSummary')),
+    entries: list(obj({ number: str, name: str, class: str }, { team: str })),
+  }),
+  // Open for fields added later (clients ignore what they do not know, as on the WebSocket).
+  SessionHeader: obj({ track: slug, event: slug, session: slug, name: str, type: str, state: str, flag: str, clockMs: num },
+    { remainingMs: num, remainingLaps: int }, true),
+  StandingRow: obj({ number: str, name: str, class: str, position: int, classPosition: int, laps: int }, {
+    lastLapMs: num, bestLapMs: num, raceMs: num, gapMs: num, gapLaps: int, intervalMs: num, intervalLaps: int, finished: { type: 'boolean' },
+  }, true),
+  Standings: obj({ seq: int, session: ref('SessionHeader'), standings: list(ref('StandingRow')) }),
+  Result: obj({ position: int, classPosition: int, number: str, name: str, class: str, laps: int, finished: { type: 'boolean' } },
+    { bestLapMs: num, raceMs: num, gapMs: num, gapLaps: int }),
+  Results: obj({ seq: int, session: ref('SessionHeader'), final: { type: 'boolean' }, results: list(ref('Result')) }),
+  Lap: obj({ lap: int, lapMs: num, raceMs: num, position: int, flag: str, pit: { type: 'boolean' } }),
+  Laps: obj({ track: slug, session: slug, car: str, laps: list(ref('Lap')) }),
+  Flags: obj({ track: slug, session: slug, flags: list({ type: 'object' }), note: str }),
+  ControlLog: obj({ track: slug, session: slug, entries: list({ type: 'object' }), note: str }),
+  Check: obj({ ok: { type: 'boolean' } }, { message: str }),
+  Health: obj({ status: { type: 'string', enum: ['live', 'ready', 'not_ready'] } }, { checks: { type: 'object', additionalProperties: ref('Check') } }),
+};
+
+const param = (name: keyof typeof EXAMPLE, description: string) => ({
+  name, in: 'path', required: true, description, schema: name === 'car' ? { type: 'string', pattern: '^[A-Za-z0-9-]{1,16}$' } : slug, example: EXAMPLE[name],
+});
+const trackSession = [param('track', 'track id'), param('session', 'session id, unique within the track')];
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ref('Error') } } });
+const limits = { 413: errorResponse('request body over the size limit'), 429: errorResponse('over the per-client rate limit; see Retry-After') };
+
+function op(summary: string, schema: string, example: unknown, parameters: unknown[] = [], errors: Record<number, unknown> = {}) {
+  return {
+    get: {
+      summary,
+      parameters,
+      responses: {
+        200: {
+          description: 'OK. JSON by default; MessagePack with `Accept: application/msgpack` (same shape).',
+          content: { 'application/json': { schema: ref(schema), example }, 'application/msgpack': { schema: ref(schema) } },
+        },
+        ...limits,
+        ...errors,
+      },
+    },
+  };
+}
+
+const sessionErrors = {
+  400: errorResponse('a malformed id'),
+  404: errorResponse('no engine runs this session'),
+  504: errorResponse('the engine did not answer in time'),
+};
+
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'Pitwall gateway',
+      version: '1',
+      description: 'Live timing over HTTP. Times are milliseconds with the unit in the name (`bestLapMs`). Live updates are on the ' +
+        'WebSocket `/ws` (docs/protocol.md). Every response is JSON, or MessagePack with `Accept: application/msgpack`; errors are ' +
+        '`{"error": {"code", "message"}}`. Requests are rate limited per client address (429 with Retry-After) and bodies are size limited (413).',
+    },
+    servers: [{ url: '/' }],
+    paths: {
+      '/api/events': op('Public events (KV events) with their sessions; live ones carry their state', 'EventList',
+        { events: [{ track: 'sebring', event: 'test-meeting', name: 'Test meeting', sessions: [{ id: 'race-1', name: 'Race 1', type: 'race', state: 'running', node: 'node-1' }] }] }),
+      '/api/events/{track}/{event}': op('One public event: classes, sessions, entries', 'Event',
+        { track: 'sebring', event: 'test-meeting', name: 'Test meeting', classes: [{ id: 'gt3', name: 'GT3' }],
+          sessions: [{ id: 'race-1', name: 'Race 1', type: 'race' }], entries: [{ number: '3', name: 'Driver A', class: 'gt3' }] },
+        [param('track', 'track id'), param('event', 'event id')], { 400: errorResponse('a malformed id'), 404: errorResponse('no such public event') }),
+      '/api/sessions': op('Live sessions, from the engines\' health messages', 'SessionList',
+        { sessions: [{ track: 'sebring', event: 'test-meeting', session: 'race-1', name: 'Race 1', type: 'race', state: 'running', node: 'node-1' }] }),
+      '/api/sessions/{track}/{session}/standings': op('Current standings (the gateway\'s materialised view) and its seq', 'Standings',
+        { seq: 42, session: header, standings: [row] }, trackSession, sessionErrors),
+      '/api/sessions/{track}/{session}/results': op('Results: the standing fields; `final` once the session finished', 'Results',
+        { seq: 42, session: header, final: false, results: [{ position: 1, classPosition: 1, number: '3', name: 'Driver A', class: 'gt3', laps: 2,
+          bestLapMs: 91876.2, raceMs: 184321.5, finished: false }] }, trackSession, sessionErrors),
+      '/api/sessions/{track}/{session}/cars/{car}/laps': op('Every completed lap of one car, from ClickHouse', 'Laps',
+        { track: 'sebring', session: 'race-1', car: '3', laps: [{ lap: 1, lapMs: 92445.3, raceMs: 92445.3, position: 1, flag: 'green', pit: false }] },
+        [...trackSession, param('car', 'car number as declared ("05" ≠ "5")')],
+        { 400: errorResponse('a malformed id'), 503: errorResponse('this gateway has no ClickHouse access') }),
+      '/api/sessions/{track}/{session}/flags': op('Flag history (empty until race control exists)', 'Flags',
+        { track: 'sebring', session: 'race-1', flags: [], note: 'flag history comes with race control (not built yet): the current flag is in standings' },
+        trackSession, { 400: errorResponse('a malformed id') }),
+      '/api/sessions/{track}/{session}/control-log': op('Race control log (empty until race control exists)', 'ControlLog',
+        { track: 'sebring', session: 'race-1', entries: [], note: 'the control log comes with race control (not built yet)' },
+        trackSession, { 400: errorResponse('a malformed id') }),
+      '/healthz/live': op('Liveness: the process serves HTTP', 'Health', { status: 'live' }),
+      '/healthz/ready': op('Readiness: NATS connected and a snapshot request answered (503 when not)', 'Health',
+        { status: 'ready', checks: { nats: { ok: true }, snapshot: { ok: true, message: 'sebring/race-1 answered at seq 42' } } },
+        [], { 503: { description: 'not ready; the body says which check failed', content: { 'application/json': { schema: ref('Health') } } } }),
+    },
+    components: {
+      schemas: {
+        ...schemas,
+        EventList: obj({ events: list(ref('EventSummary')) }),
+        SessionList: obj({ sessions: list(ref('LiveSession')) }),
+      },
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import type { EventDeclaration } from '../../actors/contracts/declaration.ts';
+import type { SessionView } from '../../actors/contracts/view.ts';
+import { quote, type ClickHouseHttp } from '../../engine/clickhouse/http.ts';
+import type { LiveSession } from '../live-sessions.ts';
+import { apiError, type ApiRequest, type ApiResult } from './http.ts';
+import { inMs } from './units.ts';
+import type { ViewRead } from './views.ts';
+
+/** Where the REST API reads from; each is optional in spirit: ClickHouse may be absent (503 on the laps route). */
+export interface RestSources {
+  live(): (LiveSession & { node: string })[];
+  declarations(): Promise<EventDeclaration[]>;
+  view(ref: { track: string; session: string }): Promise<ViewRead>;
+  clickhouse?: ClickHouseHttp;
+}
+
+const SLUG = /^[a-z0-9-]+$/;
+const CAR = /^[A-Za-z0-9-]{1,16}$/;
+const ok = (body: unknown): ApiResult => ({ status: 200, body });
+
+function badIds(ids: Record<string, string | undefined>): ApiResult | undefined {
+  for (const [name, value] of Object.entries(ids)) {
+    if (value === undefined || !(name === 'car' ? CAR : SLUG).test(value)) {
+      return apiError(400, 'bad_request', `${name} must be ${name === 'car' ? 'a car number [A-Za-z0-9-]{1,16}' : 'a slug [a-z0-9-]+'}`);
+    }
+  }
+  return undefined;
+}
+
+const sessionSummary = (d: EventDeclaration, live: (LiveSession & { node: string })[]) =>
+  d.sessions.map((s) => {
+    const running = live.find((l) => l.track === d.track && l.session === s.id);
+    return { id: s.id, name: s.name, type: s.type, ...(running ? { state: running.state, node: running.node } : {}) };
+  });
+
+function viewFailure(read: Extract<ViewRead, { ok: false }>): ApiResult {
+  return read.reason === 'unknown_session' ? apiError(404, 'unknown_session', read.message) : apiError(504, 'engine_timeout', read.message);
+}
+
+const header = ({ rows: _rows, ...rest }: SessionView) => inMs(rest);
+const FINAL_STATES = ['finished', 'official'];
+
+/** The handlers of `/api/…`, each a function of the request; paths and shapes are in openapi.ts. */
+export function createRestHandlers(sources: RestSources) {
+  const withView = (req: ApiRequest, then: (seq: number, view: SessionView) => ApiResult) => {
+    const [track, session] = req.params;
+    const bad = badIds({ track, session });
+    if (bad) return bad;
+    return sources.view({ track: track!, session: session! }).then((read) => (read.ok ? then(read.seq, read.view) : viewFailure(read)));
+  };
+
+  return {
+    events: async (): Promise<ApiResult> => {
+      const live = sources.live();
+      const list = await sources.declarations();
+      return ok({ events: list.map((d) => ({ track: d.track, event: d.event, name: d.name, sessions: sessionSummary(d, live) })) });
+    },
+
+    event: async (req: ApiRequest): Promise<ApiResult> => {
+      const [track, event] = req.params;
+      const bad = badIds({ track, event });
+      if (bad) return bad;
+      const d = (await sources.declarations()).find((x) => x.track === track && x.event === event);
+      if (!d) return apiError(404, 'unknown_event', `no public event ${track}/${event}`);
+      return ok({
+        track: d.track, event: d.event, name: d.name,
+        classes: d.classes.map((c) => ({ id: c.id, name: c.name })),
+        sessions: sessionSummary(d, sources.live()),
+        // Transponders, chips and devices stay with timing staff.
+        entries: d.entries.map((e) => ({ number: e.number, name: e.name, class: e.class, ...(e.team ? { team: e.team } : {}) })),
+      });
+    },
+
+    sessions: (): ApiResult => ok({ sessions: sources.live() }),
+
+    standings: (req: ApiRequest) => withView(req, (seq, view) => ok({ seq, session: header(view), standings: view.rows.map(inMs) })),
+
+    results: (req: ApiRequest) => withView(req, (seq, view) => ok({
+      seq,
+      session: header(view),
+      final: FINAL_STATES.includes(view.state),
+      results: view.rows.map((r) => inMs({
+        position: r.position, classPosition: r.classPosition, number: r.number, name: r.name, class: r.class, laps: r.laps,
+        ...(r.bestLapUs === undefined ? {} : { bestLapUs: r.bestLapUs }),
+        ...(r.raceUs === undefined ? {} : { raceUs: r.raceUs }),
+        ...(r.gapUs === undefined ? {} : { gapUs: r.gapUs }),
+        ...(r.gapLaps === undefined ? {} : { gapLaps: r.gapLaps }),
+        finished: r.finished === true,
+      })),
+    })),
+
+    laps: async (req: ApiRequest): Promise<ApiResult> => {
+      const [track, session, car] = req.params;
+      const bad = badIds({ track, session, car });
+      if (bad) return bad;
+      if (!sources.clickhouse) {
+        return apiError(503, 'no_lap_store', 'this gateway has no ClickHouse access: laps are served by a gateway started with one (pitwall up does)');
+      }
+      const rows = await sources.clickhouse.rows<{ lap: number; lap_us: string; race_us: string; position: number; flag: string; pit: number }>(
+        `SELECT lap, lap_us, race_us, position, flag, pit FROM laps FINAL
+         WHERE track = ${quote(track!)} AND session = ${quote(session!)} AND car = ${quote(car!)} ORDER BY lap`);
+      return ok({
+        track, session, car,
+        laps: rows.map((r) => ({ lap: Number(r.lap), lapMs: Number(r.lap_us) / 1000, raceMs: Number(r.race_us) / 1000,
+          position: Number(r.position), flag: r.flag, pit: Number(r.pit) === 1 })),
+      });
+    },
+
+    flags: (req: ApiRequest): ApiResult => {
+      const [track, session] = req.params;
+      return badIds({ track, session }) ?? ok({ track, session, flags: [], note: 'flag history comes with race control (not built yet): the current flag is in standings' });
+    },
+
+    controlLog: (req: ApiRequest): ApiResult => {
+      const [track, session] = req.params;
+      return badIds({ track, session }) ?? ok({ track, session, entries: [], note: 'the control log comes with race control (not built yet)' });
+    },
+  };
+}
