@@ -5,11 +5,14 @@ import { doctorCommand } from './commands/doctor.ts';
 import { eventCommand } from './commands/event.ts';
 import { edgeCommand } from './commands/edge.ts';
 import { upCommand } from './commands/up.ts';
+import { adminCommand } from './commands/admin.ts';
+import { deviceCommand } from './commands/device.ts';
+import { riderCommand } from './commands/rider.ts';
 import { readCliConfig } from './config.ts';
 import { replayCommand } from '../../edge/rmonitor/replay-command.ts';
 import { scoreCommand } from './commands/score.ts';
 
-const COMMANDS: Command[] = [upCommand, doctorCommand, edgeCommand, replayCommand, eventCommand, scoreCommand];
+const COMMANDS: Command[] = [upCommand, doctorCommand, edgeCommand, replayCommand, eventCommand, scoreCommand, adminCommand, deviceCommand, riderCommand];
 
 /** The list of commands under `prefix` ('pitwall' or 'pitwall edge'). */
 function overview(prefix: string, commands: Command[], summary: string): string {

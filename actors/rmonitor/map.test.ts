@@ -1,0 +1,78 @@
+import t from 'tap';
+import type { RmonRecord } from '../contracts/rmonitor.ts';
+import { createSessionActor } from '../session-actor.ts';
+import { createRmonMapping, mapRmonitor } from './map.ts';
+
+const A = (regNo: string, classId: number, name = `Team ${regNo}`): RmonRecord =>
+  ({ type: 'A', regNo, number: regNo, transponder: '', firstName: name, lastName: '', nationality: '', classId });
+const C = (classId: number, description: string): RmonRecord => ({ type: 'C', classId, description });
+const B = (run: number, description: string): RmonRecord => ({ type: 'B', run, description });
+const F = (raceS: number, flag: 'green' | 'finish' | 'none' = 'green'): RmonRecord => ({
+  type: 'F', lapsToGo: 9999, timeToGo: '', timeToGoUs: null, timeOfDay: '', timeOfDayUs: 36_000_000_000 + raceS * 1e6,
+  raceTime: '', raceUs: raceS * 1e6, flag, flagRaw: flag,
+});
+const G = (position: number, regNo: string, laps: number | null, raceS: number): RmonRecord =>
+  ({ type: 'G', position, regNo, laps, totalTime: '', raceUs: raceS * 1e6 });
+const J = (regNo: string, lapS: number, raceS: number): RmonRecord =>
+  ({ type: 'J', regNo, lapTime: '', lapUs: Math.round(lapS * 1e6), totalTime: '', raceUs: Math.round(raceS * 1e6) });
+const I: RmonRecord = { type: 'I', timeOfDay: '', timeOfDayUs: null, date: '' };
+
+function score(records: RmonRecord[]) {
+  const mapped = mapRmonitor(records);
+  const actors = new Map<string, ReturnType<typeof createSessionActor>>();
+  for (const { session, input } of mapped) {
+    if (!actors.has(session)) actors.set(session, createSessionActor({ track: 'rmonitor', event: 'capture', session }, { publishLap: () => undefined }, undefined, { autoCheckered: false }));
+    actors.get(session)!.send(input);
+  }
+  return new Map([...actors].map(([id, a]) => [id, a.view()]));
+}
+
+t.test('a $B run is a session named by its description; a new number starts a new one, the same continues, 95 is scratch', async (t) => {
+  const views = score([C(1, 'GT'), A('7', 1), A('9', 1), B(95, 'Scratch'), B(25, '"Race 1"'.replaceAll('"', '')), F(1), J('7', 0, 2), J('7', 60, 62),
+    B(26, 'Race 2'), F(1), J('9', 0, 1), B(25, 'Race 1'), J('7', 61, 123)]);
+  t.same([...views.keys()], ['run-25', 'run-26']);
+  t.match(views.get('run-25'), { name: 'Race 1', type: 'race' });
+  t.equal(views.get('run-25')!.rows.find((r) => r.number === '7')!.laps, 2, 'run 25 continued');
+});
+
+t.test('records before the first $B go to the session it names', async (t) => {
+  const views = score([C(1, 'GT'), A('7', 1), F(100), J('7', 60, 160), B(32, 'Test Session 4')]);
+  t.same([...views.keys()], ['run-32']);
+  t.match(views.get('run-32'), { name: 'Test Session 4', type: 'practice' });
+});
+
+t.test('dump block seeds: a car\'s last $G with laps seeds laps and time; empty $G seeds nothing; every seed counted', async (t) => {
+  const mapping = createRmonMapping();
+  const recs = [C(1, 'GT'), A('7', 1), A('9', 1), B(67, 'Saturday 8 Hour'), F(3000), G(1, '7', null, 0), G(2, '9', null, 0),
+    G(1, '7', 20, 2950), G(1, '7', 21, 2990), G(2, '9', 20, 2995), J('9', 150, 3145)];
+  const mapped = recs.flatMap((r) => mapping.push(r));
+  t.match(mapping.stats(), { seeds: 2, emptySeeds: 2 });
+  const seeds = mapped.filter((m) => m.input.kind === 'seed').map((m) => m.input);
+  t.match(seeds, [{ car: '7', laps: 21, raceUs: 2_990_000_000 }, { car: '9', laps: 20 }]);
+  const views = score(recs);
+  t.match(views.get('run-67')!.rows.map((r) => [r.number, r.laps]), [['7', 21], ['9', 21]]);
+});
+
+t.test('$I clears the board only; the entries re-sent after it replace the list; a standalone $I changes nothing', async (t) => {
+  const base = [C(1, 'GT'), A('7', 1), A('9', 1), B(67, 'Race'), F(10), J('7', 0, 5), J('9', 0, 6)];
+  const standalone = score([...base, I, J('7', 60, 65)]).get('run-67')!;
+  t.same(standalone.rows.map((r) => [r.number, r.laps]), [['7', 1], ['9', 0]]);
+  const removed = score([...base, I, A('7', 1), J('7', 60, 65)]).get('run-67')!;
+  t.same(removed.rows.map((r) => r.number), ['7'], 'car 9 missing from the re-sent list is removed');
+});
+
+t.test('a class change mid-session moves the car between class standings, live and in replay alike', async (t) => {
+  const recs = [C(1, 'GP1'), C(2, 'GP2'), A('55', 1), A('56', 2), B(39, 'GP Race'), F(10), J('55', 0, 5), J('56', 0, 6), J('55', 60, 65), C(1, 'GP2'), F(70)];
+  const mapping = createRmonMapping();
+  const live = createSessionActor({ track: 'rmonitor', event: 'capture', session: 'run-39' }, { publishLap: () => undefined }, undefined, { autoCheckered: false });
+  const classes: string[] = [];
+  for (const r of recs) {
+    for (const m of mapping.push(r)) live.send(m.input);
+    const row = live.view().rows.find((x) => x.number === '55');
+    if (row && classes.at(-1) !== `${row.class}/${row.classPosition}`) classes.push(`${row.class}/${row.classPosition}`);
+  }
+  for (const m of mapping.end()) live.send(m.input);
+  t.same(classes, ['GP1/1', 'GP2/1']);
+  t.match(live.view().rows.find((x) => x.number === '56'), { class: 'GP2', classPosition: 2 });
+  t.strictSame(score(recs).get('run-39'), live.view(), 'replay equals live');
+});
