@@ -39,6 +39,8 @@ export interface Accounts {
   setRoles(username: string, roles: Role[], entry?: EntryScope): Promise<PublicAccount>;
   /** Creates the first organisation and its first admin, once per installation. */
   init(input: { org: Organisation; username: string; password: string }): Promise<PublicAccount>;
+  /** The organisation made by `init`, if any: the default for later administration. */
+  defaultOrg(): Promise<string | undefined>;
 }
 
 const strip = ({ passwordHash: _, ...account }: Account): PublicAccount => account;
@@ -107,6 +109,7 @@ export function createAccounts(store: IdentityStore): Accounts {
       await accounts.addOrganisation(org);
       return accounts.addAccount({ username, password, org: org.id, roles: ['admin'] });
     },
+    defaultOrg: async () => (await store.get<{ org: string }>(INIT_KEY))?.org,
   };
   return accounts;
 }
