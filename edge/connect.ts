@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { stackFile } from '../engine/stack.ts';
+import { readStackAddresses } from '../engine/stack.ts';
 import { registerEdgeDevice } from '../engine/servers/edge-devices.ts';
 import type { NatsCredentials } from '../engine/servers/nats-users.ts';
 
@@ -36,11 +35,7 @@ export async function connectEdge(opts: EdgeConnectOptions): Promise<NatsConnect
 }
 
 async function localDevice(opts: EdgeConnectOptions): Promise<{ url: string; credentials: NatsCredentials }> {
-  const file = stackFile(opts.dataDir);
-  if (!fs.existsSync(file)) {
-    throw new Error(`no running stack in ${opts.dataDir} (start one with 'pitwall up', or pass --nats, --user and --password)`);
-  }
-  const stack = JSON.parse(fs.readFileSync(file, 'utf8')) as { nats: string; natsPid: number };
+  const stack = readStackAddresses(opts.dataDir);
   const credentials = await registerEdgeDevice({ dataDir: opts.dataDir, natsUrl: stack.nats, natsPid: stack.natsPid, track: opts.track, device: opts.device });
   return { url: stack.nats, credentials };
 }

@@ -58,11 +58,19 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
   const js = jetstream(deps.nc);
   const jsm = await jetstreamManager(deps.nc);
   const events = await new Kvm(deps.nc).open('events');
+  // Resume in order. A restarted durable consumer would deliver new messages at once and the unacknowledged ones only
+  // after their ack wait — out of order, and a passing older than a car's last crossing is discarded. So the consumer
+  // is made anew from the first unacknowledged message; what was already written to RACE is dropped there by its
+  // message id.
+  const previous = await jsm.consumers.info('EDGE', INGEST_CONSUMER).catch(() => undefined);
+  if (previous) await jsm.consumers.delete('EDGE', INGEST_CONSUMER);
   await jsm.consumers.add('EDGE', {
     durable_name: INGEST_CONSUMER,
     ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
     filter_subject: 'edge.>',
+    ...(previous
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: previous.ack_floor.stream_seq + 1 }
+      : { deliver_policy: DeliverPolicy.All }),
   });
   const consumer = await js.consumers.get('EDGE', INGEST_CONSUMER);
   const sessions = new Map<string, OpenSession>(); // `${track}.${session}` →

@@ -97,6 +97,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
   let sinceSnapshot = 0;
   let lastSnapshotAt = Date.now();
   let saving: Promise<void> | undefined;
+  let crashed = false;
 
   const snapshot = (): SessionSnapshot => ({ version: 1, actor: actor.persist(), streamSeq: applied, seq, view: last ?? actor.view() });
   const saveSnapshot = async () => {
@@ -122,6 +123,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
   };
   const due = () =>
     !saving &&
+    !crashed &&
     sinceSnapshot > 0 &&
     (sinceSnapshot >= (opts.snapshotEveryEvents ?? 500) || Date.now() - lastSnapshotAt >= (opts.snapshotEveryMs ?? 2000));
   const timer = setInterval(() => {
@@ -176,6 +178,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
       try {
         actor.send(input);
       } catch (err) {
+        crashed = true; // no snapshot of a state that threw
         const attempts = deps.poison.failed(key, msg.seq);
         throw new Error(`actor threw at RACE seq ${msg.seq} (attempt ${attempts}): ${(err as Error).message}`, { cause: err });
       }
@@ -187,7 +190,6 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
       }
     }
   })();
-  let crashed = false;
   loop.catch((err: Error) => {
     crashed = true;
     fail(new Error(`session ${key}: ${err.message}`, { cause: err }));

@@ -6,9 +6,8 @@ import { createGateway } from '../gateway/server.ts';
 import { requireNativeUws } from '../gateway/uws.ts';
 import { DEFAULT_PORTS } from './cli/config.ts';
 import { createClickHouseHttp } from './clickhouse/http.ts';
-import { ensureSchema } from './clickhouse/schema.ts';
-import { startEngine, type Engine } from './engine.ts';
-import { startLapSink } from './lap-sink.ts';
+import type { Engine } from './engine.ts';
+import { startEngineServices } from './engine-services.ts';
 import { requireBinaries, type BinarySearch } from './servers/binaries.ts';
 import { startClickHouse, type ClickHouseServer } from './servers/clickhouse.ts';
 import { startNats, type NatsServer } from './servers/nats.ts';
@@ -41,6 +40,25 @@ export interface Stack {
 
 /** Where a running stack writes its addresses, so other pitwall commands on this machine can find it. */
 export const stackFile = (dataDir: string) => path.join(dataDir, 'run', 'stack.json');
+
+/** What stack.json holds. */
+export interface StackAddresses {
+  pid: number;
+  nats: string;
+  natsPid: number;
+  clickhouse: string;
+  database: string;
+  spectators?: string;
+}
+
+/** The addresses of the stack `pitwall up` runs with this data directory; a clear error when none runs. */
+export function readStackAddresses(dataDir: string): StackAddresses {
+  const file = stackFile(dataDir);
+  if (!fs.existsSync(file)) {
+    throw new Error(`no running stack in ${dataDir} (start one with 'pitwall up', or pass --nats, --user and --password)`);
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as StackAddresses;
+}
 
 const DATABASE = 'pitwall';
 
@@ -80,11 +98,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }),
   );
   const ch = createClickHouseHttp({ url: clickhouse.url, user: clickhouse.user, password: clickhouse.password, database: DATABASE });
-  await ensureSchema(ch);
-
   const engineNc = await connectAs('engine');
-  const engine = await group.start('engine', () => startEngine({ nc: engineNc, registry, log: opts.log }, { node: opts.node }));
-  await group.start('lap sink', () => startLapSink({ nc: engineNc, clickhouse: ch, registry, log: opts.log }));
+  const engine = await startEngineServices(group, { nc: engineNc, clickhouse: ch, registry, log: opts.log }, { node: opts.node });
   const gatewayNc = await connectAs('gateway');
   const gateway = await group.start('gateway', () =>
     createGateway({ nc: gatewayNc, registry, log: opts.log }, { host: '127.0.0.1', port: random ? 0 : DEFAULT_PORTS.spectators }),
@@ -93,10 +108,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   const file = stackFile(opts.dataDir);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(
-    file,
-    JSON.stringify({ pid: process.pid, nats: nats.url, natsPid: nats.pid, clickhouse: clickhouse.url, database: DATABASE, spectators: spectatorsUrl }, null, 2),
-  );
+  const addresses: StackAddresses = { pid: process.pid, nats: nats.url, natsPid: nats.pid, clickhouse: clickhouse.url, database: DATABASE, spectators: spectatorsUrl };
+  fs.writeFileSync(file, JSON.stringify(addresses, null, 2));
 
   return {
     nats,

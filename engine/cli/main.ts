@@ -3,6 +3,7 @@ import { UsageError } from '../errors.ts';
 import type { Command } from './command.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { eventCommand } from './commands/event.ts';
+import { engineCommand } from './commands/engine.ts';
 import { edgeCommand } from './commands/edge.ts';
 import { upCommand } from './commands/up.ts';
 import { adminCommand } from './commands/admin.ts';
@@ -12,7 +13,7 @@ import { readCliConfig } from './config.ts';
 import { replayCommand } from '../../edge/rmonitor/replay-command.ts';
 import { scoreCommand } from './commands/score.ts';
 
-const COMMANDS: Command[] = [upCommand, doctorCommand, edgeCommand, replayCommand, eventCommand, scoreCommand, adminCommand, deviceCommand, riderCommand];
+const COMMANDS: Command[] = [upCommand, doctorCommand, engineCommand, edgeCommand, replayCommand, eventCommand, scoreCommand, adminCommand, deviceCommand, riderCommand];
 
 /** The list of commands under `prefix` ('pitwall' or 'pitwall edge'). */
 function overview(prefix: string, commands: Command[], summary: string): string {

@@ -26,7 +26,25 @@ CREATE TABLE IF NOT EXISTS laps (
 PARTITION BY toYYYYMM(crossing_time)
 ORDER BY (event, session, car, lap)`;
 
+/**
+ * `race_events` archives every RACE event (inputs and derived laps) with its stream sequence as the key, so a session
+ * can be rebuilt after the stream's max_age (`pitwall session rebuild … --from-archive`).
+ */
+export const RACE_EVENTS_DDL = `
+CREATE TABLE IF NOT EXISTS race_events (
+  stream_seq UInt64,
+  track String,
+  session String,
+  kind String,
+  at_us UInt64,
+  time DateTime,
+  payload String
+) ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(time)
+ORDER BY stream_seq`;
+
 export async function ensureSchema(ch: ClickHouseHttp): Promise<void> {
   await ch.exec(`CREATE DATABASE IF NOT EXISTS ${ch.config.database}`, { database: 'default' });
   await ch.exec(LAPS_DDL);
+  await ch.exec(RACE_EVENTS_DDL);
 }

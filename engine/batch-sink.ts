@@ -1,0 +1,103 @@
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Registry } from 'prom-client';
+import type { ClickHouseHttp } from './clickhouse/http.ts';
+import { counter, inputErrors } from './metrics.ts';
+
+/**
+ * A durable consumer on a stream that inserts what it reads into a ClickHouse table in batches and acknowledges a
+ * batch only after ClickHouse took it. While ClickHouse is down it retries the same batch with backoff; nothing is
+ * acknowledged that was not inserted. A batch inserted twice (a lost acknowledgement) is harmless: the tables are
+ * ReplacingMergeTrees keyed on what identifies a row.
+ */
+export interface BatchSinkOptions {
+  stream: string;
+  consumer: string;
+  filterSubject: string;
+  table: string;
+  /** The row for a message, or undefined for an undecodable one (counted, skipped). */
+  toRow(msg: JsMsg): object | undefined;
+  batch?: number;
+  maxWaitMs?: number;
+}
+
+export interface BatchSink {
+  /** Rows inserted so far. */
+  inserted(): number;
+  stop(): Promise<void>;
+}
+
+export async function startBatchSink(
+  deps: { nc: NatsConnection; clickhouse: ClickHouseHttp; registry: Registry; log: (line: string) => void },
+  opts: BatchSinkOptions,
+): Promise<BatchSink> {
+  const name = opts.consumer;
+  const errors = inputErrors(deps.registry);
+  const insertedTotal = counter(deps.registry, `pitwall_${opts.table}_inserted_total`, `Rows inserted into ClickHouse ${opts.table}`);
+  const jsm = await jetstreamManager(deps.nc);
+  await jsm.consumers.add(opts.stream, {
+    durable_name: name,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: opts.filterSubject,
+    ack_wait: 30_000_000_000,
+  });
+  const consumer = await jetstream(deps.nc).consumers.get(opts.stream, name);
+  let inserted = 0;
+  let stopping = false;
+
+  async function insertBatch(msgs: JsMsg[]): Promise<void> {
+    const rows: object[] = [];
+    for (const msg of msgs) {
+      const row = (() => {
+        try {
+          return opts.toRow(msg);
+        } catch {
+          return undefined;
+        }
+      })();
+      if (row) rows.push(row);
+      else {
+        errors.inc({ kind: `bad_${opts.table}_message` });
+        deps.log(`${name}: undecodable message at ${opts.stream} seq ${msg.seq}: skipped`);
+      }
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await deps.clickhouse.insert(opts.table, rows);
+        break;
+      } catch (err) {
+        if (stopping) throw err;
+        if (attempt === 0) deps.log(`${name}: ${(err as Error).message}; retrying`);
+        msgs.forEach((m) => m.working());
+        await new Promise((r) => setTimeout(r, Math.min(10_000, 200 * 2 ** attempt)));
+      }
+    }
+    msgs.forEach((m) => m.ack());
+    inserted += rows.length;
+    insertedTotal.inc(rows.length);
+  }
+
+  const loop = (async () => {
+    while (!stopping) {
+      const batch: JsMsg[] = [];
+      try {
+        // JetStream wants a pull to wait at least 1 s.
+        const fetched = await consumer.fetch({ max_messages: opts.batch ?? 500, expires: Math.max(1000, opts.maxWaitMs ?? 1000) });
+        for await (const msg of fetched) batch.push(msg);
+      } catch (err) {
+        deps.log(`${name}: fetching from ${opts.stream}: ${(err as Error).message}; retrying`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      if (batch.length > 0) await insertBatch(batch).catch(() => undefined); // throws only when stopping
+    }
+  })();
+
+  return {
+    inserted: () => inserted,
+    async stop() {
+      stopping = true;
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Registry } from 'prom-client';
+import type { ClickHouseHttp } from './clickhouse/http.ts';
+import { ensureSchema } from './clickhouse/schema.ts';
+import { startEngine, type Engine } from './engine.ts';
+import { startLapSink } from './lap-sink.ts';
+import { startRaceArchive } from './race-archive.ts';
+import type { ServiceGroup } from './service-group.ts';
+
+/**
+ * What an engine process runs, in order: the ClickHouse schema, the engine (ingest and session actors), the lap sink
+ * and the RACE archive. Used by `pitwall up` (in its own process) and by `pitwall engine` (a process of its own).
+ */
+export async function startEngineServices(
+  group: ServiceGroup,
+  deps: { nc: NatsConnection; clickhouse: ClickHouseHttp; registry: Registry; log: (line: string) => void },
+  opts: { node: string },
+): Promise<Engine> {
+  await ensureSchema(deps.clickhouse);
+  const engine = await group.start('engine', () => startEngine(deps, { node: opts.node }));
+  await group.start('lap sink', () => startLapSink(deps));
+  await group.start('race archive', () => startRaceArchive(deps));
+  return engine;
+}
