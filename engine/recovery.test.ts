@@ -46,7 +46,7 @@ t.test('kill -9 of the engine mid-race: same standings, spectators resync once, 
     return engine;
   };
   let engine = await startEngine();
-  const gateway = await createGateway({ nc: await nats.connectAs('gateway'), registry: new Registry(), log: t.comment }, { host: '127.0.0.1', port: 0 });
+  const gateway = await createGateway({ nc: await nats.connectAs('gateway'), registry: new Registry(), log: (l) => t.comment(l) }, { host: '127.0.0.1', port: 0 });
   t.teardown(() => gateway.stop());
 
   const device = await nats.connectWith(await nats.server.addEdgeDevice(track, 'sim'));
