@@ -13,6 +13,10 @@ export interface GatewayMetrics {
   inputError(kind: InputErrorKind): void;
   resync(): void;
   liveFeeds(count: number): void;
+  /** A frame to one socket dropped because it was over the backpressure limit (the client resyncs). */
+  frameDropped(): void;
+  /** Where `pitwall_gateway_view_age_seconds` reads, at scrape time, when each followed session last changed. */
+  viewAges(source: () => { track: string; session: string; ageMs: number }[]): void;
 }
 
 /** Returns the metric already in the registry (another service of the same process may share it), else a new one. */
@@ -31,6 +35,19 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
   const inputErrors = shared(registry, 'pitwall_input_errors_total', () =>
     new Counter({ name: 'pitwall_input_errors_total', help: 'Bad input counted and skipped, by kind', labelNames: ['kind'], registers }));
   for (const kind of INPUT_ERROR_KINDS) inputErrors.inc({ kind }, 0); // every kind shows from the start, at 0
+  const dropped = new Counter({ name: 'pitwall_gateway_frames_dropped_total', registers,
+    help: 'Frames to one socket dropped over the backpressure limit (topic fan-out skips show as client resyncs instead)' });
+  let ages: () => { track: string; session: string; ageMs: number }[] = () => [];
+  new Gauge({
+    name: 'pitwall_gateway_view_age_seconds',
+    help: 'Input lag per followed session: seconds since the engine last sent it a diff or snapshot',
+    labelNames: ['track', 'session'],
+    registers,
+    collect() {
+      this.reset(); // sessions no longer followed disappear
+      for (const a of ages()) this.set({ track: a.track, session: a.session }, a.ageMs / 1000);
+    },
+  });
   return {
     connectionOpened: () => connections.inc(),
     connectionClosed: () => connections.dec(),
@@ -42,5 +59,7 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     inputError: (kind) => inputErrors.inc({ kind }),
     resync: () => resyncs.inc(),
     liveFeeds: (count) => feeds.set(count),
+    frameDropped: () => dropped.inc(),
+    viewAges: (source) => { ages = source; },
   };
 }

@@ -32,6 +32,8 @@ interface Feed {
   sockets: Set<SpectatorSocket>;
   /** The current snapshot frame, encoded once for every late joiner at this seq. */
   snapshotFrame?: { seq: number; bytes: Uint8Array };
+  /** When the engine last sent this session a diff or a snapshot (ms since the epoch). */
+  updatedAt?: number;
 }
 
 export interface SpectatorHubOptions {
@@ -50,11 +52,16 @@ export function createSpectatorHub(deps: { nc: NatsConnection; app: TemplatedApp
   const feeds = new Map<string, Feed>();
   const sockets = new Set<SpectatorSocket>();
   const hello = encodeFrame({ type: 'hello', protocol: PROTOCOL_VERSION });
+  metrics.viewAges(() => [...feeds.values()].flatMap((f) =>
+    f.updatedAt === undefined ? [] : [{ ...f.ref, ageMs: Date.now() - f.updatedAt }]));
 
   /** One frame to one socket; false when backpressure dropped it. */
   const sendTo = (ws: SpectatorSocket, bytes: Uint8Array): boolean => {
     const status = ws.send(bytes, true);
-    if (status === 2) return false; // dropped: over maxBackpressure
+    if (status === 2) {
+      metrics.frameDropped(); // over maxBackpressure
+      return false;
+    }
     metrics.framesSent(1, bytes.byteLength); // 1 sent, 0 queued and will drain
     return true;
   };
@@ -106,8 +113,14 @@ export function createSpectatorHub(deps: { nc: NatsConnection; app: TemplatedApp
       nc,
       log,
       events: {
-        snapshot: (seq, view) => publish(key, snapshotBytes(entry, seq, view)),
-        diff: (seq, diff) => publish(key, encodeFrame({ type: 'diff', ...ref, seq, diff })),
+        snapshot: (seq, view) => {
+          entry.updatedAt = Date.now();
+          publish(key, snapshotBytes(entry, seq, view));
+        },
+        diff: (seq, diff) => {
+          entry.updatedAt = Date.now();
+          publish(key, encodeFrame({ type: 'diff', ...ref, seq, diff }));
+        },
         gap: (expected, got) => {
           metrics.resync();
           log(`gateway: ${key}: expected diff ${expected}, got ${got}: asking for a new snapshot`);

@@ -43,7 +43,9 @@ export function registerRestApi(deps: RestDeps, opts: RestOptions = {}): void {
     view,
     clickhouse: deps.clickhouse,
   });
-  const health = createHealth({ nc: deps.nc, live: () => deps.live.list(), view }, { timeoutMs });
+  // Readiness asks an engine itself: the materialised view would hide a broken snapshot path.
+  const ask = createViewReader({ nc: deps.nc, current: () => undefined }, { timeoutMs });
+  const health = createHealth({ nc: deps.nc, live: () => deps.live.list(), view: ask }, { timeoutMs });
   const doc = openApiDocument();
 
   router.get('/openapi.json', () => ({ status: 200, body: doc }));
