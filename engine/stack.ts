@@ -102,7 +102,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const engine = await startEngineServices(group, { nc: engineNc, clickhouse: ch, registry, log: opts.log }, { node: opts.node });
   const gatewayNc = await connectAs('gateway');
   const gateway = await group.start('gateway', () =>
-    createGateway({ nc: gatewayNc, registry, log: opts.log }, { host: '127.0.0.1', port: random ? 0 : DEFAULT_PORTS.spectators }),
+    createGateway({ nc: gatewayNc, registry, log: opts.log, clickhouse: createClickHouseHttp({ url: clickhouse.url, ...clickhouse.analyst, database: DATABASE }) },
+      { host: '127.0.0.1', port: random ? 0 : DEFAULT_PORTS.spectators }),
   );
   const spectatorsUrl = `http://127.0.0.1:${gateway.port}/`;
 
