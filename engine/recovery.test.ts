@@ -16,7 +16,8 @@ import { DEMO_EVENT_FILE } from './demo.ts';
 import { readArchivedInputs } from './race-archive.ts';
 import type { StackAddresses } from './stack.ts';
 import { canonicalJson } from './testing/canonical-json.ts';
-import { startPitwall } from './testing/cli.ts';
+import { runPitwall, startPitwall } from './testing/cli.ts';
+import { scoreOutput } from './score/output.ts';
 import { useTestClickHouse } from './testing/clickhouse.ts';
 import { startTestNats } from './testing/nats.ts';
 import { readRaceEvents } from './testing/race-events.ts';
@@ -66,7 +67,10 @@ t.test('kill -9 of the engine mid-race: same standings, spectators resync once, 
   await waitFor('the session to run', async () => {
     client.subscribe(track, session.id); // retried until the engine answers for the new session
     return waitFor('a view', () => client.view(track, session.id), 1000).catch(() => undefined);
-  }, 30_000);
+  }, 60_000).catch((err: Error) => {
+    t.comment(`engine said:\n${engine.stderr()}`);
+    throw err;
+  });
 
   // Mid-race, the engine dies without warning.
   await waitFor('the leader at lap 6', () => (client.view(track, session.id)?.rows[0]?.laps ?? 0) >= 6, 60_000);
@@ -121,6 +125,10 @@ t.test('kill -9 of the engine mid-race: same standings, spectators resync once, 
   }, 30_000);
   const rebuilt = foldSession(await readArchivedInputs(ch, track, session.id), { track, event: declaration.event, session: session.id });
   t.equal(canonicalJson(rebuilt), canonicalJson(final), 'the session rebuilt from the ClickHouse archive equals the live result');
+
+  const cli = await runPitwall(['session', 'rebuild', track, session.id, '--from-archive', '--data-dir', dataDir]);
+  t.equal(cli.code, 0, cli.stderr);
+  t.same(JSON.parse(cli.stdout), scoreOutput([{ id: session.id, view: final }]), 'pitwall session rebuild prints the live result');
 
   engine.child.kill('SIGTERM');
   t.equal(await engine.exited, 0, 'SIGTERM stops the engine gracefully');

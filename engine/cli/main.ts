@@ -4,6 +4,7 @@ import type { Command } from './command.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { eventCommand } from './commands/event.ts';
 import { engineCommand } from './commands/engine.ts';
+import { sessionCommand } from './commands/session.ts';
 import { edgeCommand } from './commands/edge.ts';
 import { upCommand } from './commands/up.ts';
 import { adminCommand } from './commands/admin.ts';
@@ -13,7 +14,7 @@ import { readCliConfig } from './config.ts';
 import { replayCommand } from '../../edge/rmonitor/replay-command.ts';
 import { scoreCommand } from './commands/score.ts';
 
-const COMMANDS: Command[] = [upCommand, doctorCommand, engineCommand, edgeCommand, replayCommand, eventCommand, scoreCommand, adminCommand, deviceCommand, riderCommand];
+const COMMANDS: Command[] = [upCommand, doctorCommand, engineCommand, sessionCommand, edgeCommand, replayCommand, eventCommand, scoreCommand, adminCommand, deviceCommand, riderCommand];
 
 /** The list of commands under `prefix` ('pitwall' or 'pitwall edge'). */
 function overview(prefix: string, commands: Command[], summary: string): string {
