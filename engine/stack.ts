@@ -3,6 +3,7 @@ import path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
 import { createGateway } from '../gateway/server.ts';
+import { startIdentityProvider } from '../oidc/provider.ts';
 import { requireNativeUws } from '../gateway/uws.ts';
 import { DEFAULT_PORTS } from './cli/config.ts';
 import { createClickHouseHttp } from './clickhouse/http.ts';
@@ -49,6 +50,7 @@ export interface StackAddresses {
   clickhouse: string;
   database: string;
   spectators?: string;
+  identity?: string;
 }
 
 /** The addresses of the stack `pitwall up` runs with this data directory; a clear error when none runs. */
@@ -87,6 +89,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await ensureStreams(admin);
     return { stop: async () => undefined };
   });
+  const identityNc = await connectAs('identity');
+  const identity = await group.start('identity', () =>
+    startIdentityProvider({ nc: identityNc, log: opts.log }, { port: random ? 0 : DEFAULT_PORTS.identity, webRedirectUris: [] }),
+  );
 
   const clickhouse = await group.start('clickhouse', () =>
     startClickHouse({
@@ -109,7 +115,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   const file = stackFile(opts.dataDir);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const addresses: StackAddresses = { pid: process.pid, nats: nats.url, natsPid: nats.pid, clickhouse: clickhouse.url, database: DATABASE, spectators: spectatorsUrl };
+  const addresses: StackAddresses = { pid: process.pid, nats: nats.url, natsPid: nats.pid, clickhouse: clickhouse.url, database: DATABASE, spectators: spectatorsUrl, identity: identity.url };
   fs.writeFileSync(file, JSON.stringify(addresses, null, 2));
 
   return {
@@ -119,7 +125,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     spectatorsUrl,
     database: DATABASE,
     registry,
-    serviceLines: () => [`nats ${nats.url}`, `clickhouse ${clickhouse.url}/`, `spectators ${spectatorsUrl}`],
+    serviceLines: () => [`nats ${nats.url}`, `clickhouse ${clickhouse.url}/`, `identity ${identity.url}`, `spectators ${spectatorsUrl}`],
     async stop() {
       fs.rmSync(file, { force: true });
       await group.stopAll();

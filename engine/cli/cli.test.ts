@@ -51,6 +51,9 @@ t.test('up starts NATS and ClickHouse, both answer, Ctrl-C leaves no process', a
   t.teardown(() => up.child.kill('SIGKILL'));
   const [, natsUrl] = await up.waitForLine(/^nats (nats:\/\/127\.0\.0\.1:\d+)$/);
   const [, clickhouseUrl] = await up.waitForLine(/^clickhouse (http:\/\/127\.0\.0\.1:\d+)\/$/);
+  const [, identityUrl] = await up.waitForLine(/^identity (http:\/\/127\.0\.0\.1:\d+\/)$/);
+  const discovery = (await (await fetch(`${identityUrl}.well-known/openid-configuration`)).json()) as { jwks_uri?: string };
+  t.ok(discovery.jwks_uri, 'the identity provider answers with its OpenID configuration');
 
   const secrets = JSON.parse(fs.readFileSync(path.join(dataDir, 'secrets', 'nats.json'), 'utf8'));
   const nc = await connect({ servers: natsUrl, user: 'engine', pass: secrets.services.engine });

@@ -33,4 +33,5 @@ export const DEFAULT_PORTS = {
   clickhouseTcp: 19000,
   clickhouseInterserver: 19009,
   spectators: 8080,
+  identity: 8081,
 } as const;
