@@ -48,11 +48,11 @@ t.test('client.py stays in sync with the TypeScript client for a whole simulated
 
   await sim.done;
   await waitFor('RACE to settle', async () => host.appliedStreamSeq() >= (await readRaceEvents(engineNc, track, session.id)).lastSeq);
-  const finalSeq = await waitFor('the TS client at the last seq', () => {
-    const seq = host.published().seq;
-    return ts.seq(track, session.id) === seq ? seq : undefined;
+  // Settled: the session finished and both clients hold the engine's last published seq.
+  const finalSeq = await waitFor('both clients at the last seq of the finished session', () => {
+    const { seq, view } = host.published();
+    return view?.state === 'finished' && ts.seq(track, session.id) === seq && py.lastSeq() === seq ? seq : undefined;
   });
-  await waitFor('client.py at the last seq', () => py.lastSeq() === finalSeq);
   const final = await py.finish();
   t.equal(final.seq, finalSeq, 'same seq');
   t.same(final.view, ts.view(track, session.id), 'same view, header and standings, as the TypeScript client');
