@@ -26,9 +26,9 @@ export const PLANS: Record<Plan['name'], Plan> = {
     realisticRate: 2 / 3, realisticWindowMs: 2500, naturalRates: [20, 200], probes: 50, deadlineMs: 114_000, quietWaitMs: 1000, drainMs: 2500,
   },
   full: {
-    name: 'full', clientCounts: [1000, 5000, 10_000, 19_000], transportHz: [5, 20, 60, 200, 600],
+    name: 'full', clientCounts: [1000, 5000, 10_000, 19_000], transportHz: [5, 20, 80, 300],
     warmupMs: 500, windowMs: 1500, realisticRate: 2 / 3, realisticWindowMs: 4000, naturalRates: [20, 100, 400], probes: 50,
-    deadlineMs: 14 * 60_000, quietWaitMs: 8000, drainMs: 8000,
+    deadlineMs: 14 * 60_000, quietWaitMs: 3000, drainMs: 5000,
   },
 };
 
