@@ -1,3 +1,4 @@
+import type { Log } from './log.ts';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
@@ -28,7 +29,7 @@ export interface BatchSink {
 }
 
 export async function startBatchSink(
-  deps: { nc: NatsConnection; clickhouse: ClickHouseHttp; registry: Registry; log: (line: string) => void },
+  deps: { nc: NatsConnection; clickhouse: ClickHouseHttp; registry: Registry; log: Log },
   opts: BatchSinkOptions,
 ): Promise<BatchSink> {
   const name = opts.consumer;

@@ -1,3 +1,4 @@
+import type { Log } from './log.ts';
 import path from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
@@ -16,7 +17,7 @@ export const DEMO_EVENT_FILE = path.join(REPO_ROOT, 'docs', 'examples', 'demo-ev
  */
 export async function startDemo(
   stack: Stack,
-  opts: { speed: number | 'max'; cars?: number; log: (line: string) => void },
+  opts: { speed: number | 'max'; cars?: number; log: Log },
 ): Promise<{ stop(): Promise<void> }> {
   const cars = opts.cars ?? 20;
   const file = readDeclarationFile(DEMO_EVENT_FILE);

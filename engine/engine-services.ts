@@ -1,3 +1,4 @@
+import type { Log } from './log.ts';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
 import type { ClickHouseHttp } from './clickhouse/http.ts';
@@ -13,7 +14,7 @@ import type { ServiceGroup } from './service-group.ts';
  */
 export async function startEngineServices(
   group: ServiceGroup,
-  deps: { nc: NatsConnection; clickhouse: ClickHouseHttp; registry: Registry; log: (line: string) => void },
+  deps: { nc: NatsConnection; clickhouse: ClickHouseHttp; registry: Registry; log: Log },
   opts: { node: string },
 ): Promise<Engine> {
   await ensureSchema(deps.clickhouse);

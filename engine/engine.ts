@@ -1,3 +1,4 @@
+import type { Log } from './log.ts';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Gauge, type Registry } from 'prom-client';
@@ -29,7 +30,7 @@ export interface Engine {
 }
 
 export async function startEngine(
-  deps: { nc: NatsConnection; registry: Registry; log: (line: string) => void; reduce?: SessionHostDeps['reduce'] },
+  deps: { nc: NatsConnection; registry: Registry; log: Log; reduce?: SessionHostDeps['reduce'] },
   opts: { node: string; host?: SessionHostOptions },
 ): Promise<Engine> {
   await requireStreamLimits(deps.nc);
@@ -52,7 +53,7 @@ export async function startEngine(
       supervisor.ensure(`${track}.${session}`, () => startSessionHost(hostDeps, { track, event, session }, opts.host)),
   });
   const lag = watchConsumerLag(deps.nc, [{ stream: 'EDGE', consumer: INGEST_CONSUMER }], (l) =>
-    deps.log(`engine: WARNING consumer ${l.consumer} on ${l.stream} is ${l.pending} messages (~${l.pendingBytes} bytes, ${Math.round(l.bytesShare * 100)}% of the stream's limit) behind`),
+    deps.log(`engine: consumer ${l.consumer} on ${l.stream} is ${l.pending} messages (~${l.pendingBytes} bytes, ${Math.round(l.bytesShare * 100)}% of the stream's limit) behind`, { level: 'warn', stream: l.stream, consumer: l.consumer, pending: l.pending }),
   );
 
   // Changes of KV `events` reach the open sessions of their event.

@@ -1,3 +1,4 @@
+import type { Log } from './log.ts';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -6,7 +7,7 @@ import type { EventDeclaration } from '../actors/contracts/declaration.ts';
 import type { EdgePassing, EdgeSessionMessage, SessionInput } from '../actors/contracts/events.ts';
 import { readingMsgId } from '../actors/contracts/events.ts';
 import { parseEdgeSubject, subjects } from '../actors/contracts/subjects.ts';
-import { transponderMap } from './declarations/entry-map.ts';
+import { entryMatcher, type EntryMatcher } from './declarations/entry-map.ts';
 import { getDeclaration } from './declarations/store.ts';
 import { counter, inputErrors } from './metrics.ts';
 
@@ -15,9 +16,9 @@ import { counter, inputErrors } from './metrics.ts';
  *
  * Edge devices do not know which session runs: a session opens when its source says so (the simulator, a replay),
  * naming the declared event; a passing goes to the one open session at its track whose entries hold what was read
- * (transponder). None or several → counted as unassigned, never guessed. Each RACE event carries a message id derived
- * from the edge reading, so a redelivered EDGE message writes nothing twice; the EDGE message is acknowledged only
- * after RACE acknowledged what it produced.
+ * (transponder, chip, lane or car id: declarations/entry-map.ts). None or several → counted as unassigned, never
+ * guessed. Each RACE event carries a message id derived from the edge reading, so a redelivered EDGE message writes
+ * nothing twice; the EDGE message is acknowledged only after RACE acknowledged what it produced.
  */
 
 export interface OpenSession {
@@ -25,8 +26,8 @@ export interface OpenSession {
   event: string;
   session: string;
   declaration: EventDeclaration;
-  /** transponder → car number */
-  transponders: Map<string, string>;
+  /** What a passing read → car number, by the declared entries. */
+  carOf: EntryMatcher;
   /** The time of the last event ingest wrote for this session. */
   lastAtUs?: number;
 }
@@ -36,7 +37,7 @@ export interface IngestDeps {
   /** KV `session-state`: the open sessions are kept there, so a restarted engine keeps assigning their passings. */
   state: KV;
   registry: Registry;
-  log: (line: string) => void;
+  log: Log;
   /** Called once per session when it opens, before its first event is written. */
   onSessionOpen(session: OpenSession): void;
 }
@@ -83,7 +84,7 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
       event,
       session,
       declaration,
-      transponders: transponderMap(declaration),
+      carOf: entryMatcher(declaration),
     };
     sessions.set(`${track}.${session}`, open);
     deps.onSessionOpen(open);
@@ -115,7 +116,7 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
       const declaration = await getDeclaration(events, track, m.event);
       if (!declaration || !declaration.sessions.some((s) => s.id === m.session)) {
         errors.inc({ kind: 'unknown_session' });
-        deps.log(`ingest: ${m.device} opened ${track}/${m.session} of event ${m.event}, which is not declared: ignored`);
+        deps.log(`ingest: ${m.device} opened ${track}/${m.session} of event ${m.event}, which is not declared: ignored`, { level: 'warn', track, session: m.session, event: m.event, device: m.device });
         return;
       }
       openSession(track, m.event, m.session, declaration);
@@ -138,16 +139,21 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
   }
 
   async function onPassing(track: string, p: EdgePassing): Promise<void> {
-    const matches = [...sessions.values()].filter((s) => s.track === track && p.transponder && s.transponders.has(p.transponder));
+    // Agents never name the car: a passing carries what was read (transponder, chip, lane or car id).
+    const read = { transponder: p.transponder, chip: p.chip, lane: p.lane, carId: p.carId };
+    const matches = [...sessions.values()].flatMap((s) => {
+      const car = s.track === track ? s.carOf(read) : undefined;
+      return car === undefined ? [] : [{ session: s, car }];
+    });
     const [match] = matches;
     if (!match || matches.length > 1) {
       unassigned.inc();
       errors.inc({ kind: 'unassigned_passing' });
       return;
     }
-    const car = match.transponders.get(p.transponder!)!;
+    const { car } = match;
     const reading = { device: p.device, boot: p.boot, seq: p.seq };
-    await write(track, match.session, { kind: 'passing', atUs: p.atUs, car, precisionUs: p.precisionUs, reading }, `in:${readingMsgId(p)}`);
+    await write(track, match.session.session, { kind: 'passing', atUs: p.atUs, car, precisionUs: p.precisionUs, reading }, `in:${readingMsgId(p)}`);
   }
 
   async function handle(msg: JsMsg): Promise<void> {
@@ -160,7 +166,7 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
       }
     } catch {
       errors.inc({ kind: 'bad_edge_message' });
-      deps.log(`ingest: undecodable message on ${msg.subject} (stream seq ${msg.seq}): skipped`);
+      deps.log(`ingest: undecodable message on ${msg.subject} (stream seq ${msg.seq}): skipped`, { level: 'warn', subject: msg.subject, streamSeq: msg.seq });
       return;
     }
     if (parsed?.kind === 'session') await onSessionMessage(parsed.track, payload as EdgeSessionMessage);
@@ -179,7 +185,7 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
           msg.ack();
           break;
         } catch (err) {
-          if (attempt === 0) deps.log(`ingest: ${msg.subject} seq ${msg.seq}: ${(err as Error).message}; retrying`);
+          if (attempt === 0) deps.log(`ingest: ${msg.subject} seq ${msg.seq}: ${(err as Error).message}; retrying`, { level: 'error', subject: msg.subject, streamSeq: msg.seq });
           msg.working();
           await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
         }
@@ -193,7 +199,7 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
       for (const s of sessions.values()) {
         if (s.track !== declaration.track || s.event !== declaration.event) continue;
         s.declaration = declaration;
-        s.transponders = transponderMap(declaration);
+        s.carOf = entryMatcher(declaration);
       }
     },
     async stop() {

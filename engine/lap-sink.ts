@@ -1,3 +1,4 @@
+import type { Log } from './log.ts';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
 import type { LapEvent } from '../actors/contracts/events.ts';
@@ -27,7 +28,7 @@ export const lapRow = (lap: LapEvent) => ({
 export const clickhouseDateTime = (atUs: number) => new Date(Math.floor(atUs / 1000)).toISOString().slice(0, 19).replace('T', ' ');
 
 export function startLapSink(
-  deps: { nc: NatsConnection; clickhouse: ClickHouseHttp; registry: Registry; log: (line: string) => void },
+  deps: { nc: NatsConnection; clickhouse: ClickHouseHttp; registry: Registry; log: Log },
   opts: { batch?: number; maxWaitMs?: number } = {},
 ): Promise<BatchSink> {
   return startBatchSink(deps, {

@@ -1,3 +1,4 @@
+import type { Log } from './log.ts';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
 import type { SessionInput } from '../actors/contracts/events.ts';
@@ -13,7 +14,7 @@ import { clickhouseDateTime } from './lap-sink.ts';
 export const RACE_ARCHIVE_CONSUMER = 'race-archive';
 
 export function startRaceArchive(
-  deps: { nc: NatsConnection; clickhouse: ClickHouseHttp; registry: Registry; log: (line: string) => void },
+  deps: { nc: NatsConnection; clickhouse: ClickHouseHttp; registry: Registry; log: Log },
   opts: { batch?: number; maxWaitMs?: number } = {},
 ): Promise<BatchSink> {
   return startBatchSink(deps, {

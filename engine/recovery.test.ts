@@ -41,7 +41,7 @@ t.test('kill -9 of the engine mid-race: same standings, spectators resync once, 
   await putDeclaration(await new Kvm(await nats.connectAs('admin')).open('events'), declaration);
 
   const startEngine = async () => {
-    const engine = startPitwall(['engine', '--data-dir', dataDir, '--node', 'recovery']);
+    const engine = startPitwall(['engine', '--data-dir', dataDir, '--node', 'recovery', '--log-format', 'json']);
     t.teardown(() => engine.child.kill('SIGKILL'));
     await engine.waitForLine(/^engine recovery running$/);
     return engine;
@@ -79,6 +79,10 @@ t.test('kill -9 of the engine mid-race: same standings, spectators resync once, 
   const seqAtKill = seqs.at(-1)!;
   engine = await startEngine();
 
+  const restoredLog = await waitFor('the restore in the JSON log', () =>
+    engine.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => /restored/.test(String(l.msg))),
+  );
+  t.match(restoredLog, { level: 'info', service: 'engine recovery', track, session: session.id }, 'structured log lines carry the session');
   await sim.done;
   const race = await waitFor('RACE to hold the finished session', async () => {
     const events = await readRaceEvents(await nats.connectAs('engine'), track, session.id);

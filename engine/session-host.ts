@@ -9,6 +9,7 @@ import type { SessionView, ViewDiffMessage, ViewSnapshotMessage } from '../actor
 import { diffView } from '../actors/contracts/view-diff.ts';
 import { createSessionActor, type SessionActorDeps } from '../actors/session-actor.ts';
 import { counter, inputErrors, sessionRejections } from './metrics.ts';
+import type { Log } from './log.ts';
 import type { PoisonRegistry } from './poison.ts';
 import { loadSessionSnapshot, saveSessionSnapshot, type SessionSnapshot } from './session-snapshot.ts';
 
@@ -37,7 +38,7 @@ export interface SessionRef {
 export interface SessionHostDeps {
   nc: NatsConnection;
   registry: Registry;
-  log: (line: string) => void;
+  log: Log;
   /** KV `session-state`. */
   state: KV;
   poison: PoisonRegistry;
@@ -65,6 +66,7 @@ export interface SessionHost {
 
 export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, opts: SessionHostOptions = {}): Promise<SessionHost> {
   const key = `${ref.track}.${ref.session}`;
+  const fields = { track: ref.track, event: ref.event, session: ref.session };
   const errors = inputErrors(deps.registry);
   const rejections = sessionRejections(deps.registry);
   const poisoned = counter(deps.registry, 'pitwall_poison_messages_total', 'Session events terminated after making an actor throw twice');
@@ -75,7 +77,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
   failed.catch(() => undefined);
 
   const restored = await loadSessionSnapshot(deps.state, ref);
-  if (restored) deps.log(`session ${key}: restored at RACE seq ${restored.streamSeq}, view seq ${restored.seq}`);
+  if (restored) deps.log(`session ${key}: restored at RACE seq ${restored.streamSeq}, view seq ${restored.seq}`, { ...fields, streamSeq: restored.streamSeq });
   const actor = createSessionActor(
     ref,
     {
@@ -130,7 +132,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
     try {
       publishDiff();
       // Taken right after a publish, so the snapshot's seq is the last one spectators saw.
-      if (due()) saving = saveSnapshot().catch((err: Error) => deps.log(`session ${key}: snapshot not saved: ${err.message}`)).finally(() => (saving = undefined));
+      if (due()) saving = saveSnapshot().catch((err: Error) => deps.log(`session ${key}: snapshot not saved: ${err.message}`, { ...fields, level: 'error' })).finally(() => (saving = undefined));
     } catch (err) {
       fail(err as Error);
     }
@@ -161,7 +163,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
       }
       if (deps.poison.isPoison(key, msg.seq)) {
         poisoned.inc();
-        deps.log(`session ${key}: RACE seq ${msg.seq} (${msg.subject}) made the actor throw twice: terminated`);
+        deps.log(`session ${key}: RACE seq ${msg.seq} (${msg.subject}) made the actor throw twice: terminated`, { ...fields, streamSeq: msg.seq, level: 'error' });
         applied = msg.seq;
         continue;
       }
@@ -170,7 +172,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
         input = msg.json<SessionInput>();
       } catch {
         errors.inc({ kind: 'bad_race_event' });
-        deps.log(`session ${key}: undecodable event at RACE seq ${msg.seq}: skipped`);
+        deps.log(`session ${key}: undecodable event at RACE seq ${msg.seq}: skipped`, { ...fields, streamSeq: msg.seq, level: 'warn' });
         applied = msg.seq;
         continue;
       }
@@ -210,7 +212,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
       // A crashed actor's state is suspect: keep the last good snapshot instead.
       if (!crashed) {
         publishDiff();
-        await saveSnapshot().catch((err: Error) => deps.log(`session ${key}: final snapshot not saved: ${err.message}`));
+        await saveSnapshot().catch((err: Error) => deps.log(`session ${key}: final snapshot not saved: ${err.message}`, { ...fields, level: 'error' }));
       }
       actor.stop();
     },

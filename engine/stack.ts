@@ -1,3 +1,4 @@
+import type { Log } from './log.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -21,7 +22,7 @@ export interface StackOptions {
   ports: 'fixed' | 'random';
   binaries: BinarySearch;
   node: string;
-  log: (line: string) => void;
+  log: Log;
 }
 
 /** The running parts of one Pitwall installation, as `pitwall up` starts them. */

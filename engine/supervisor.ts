@@ -1,3 +1,5 @@
+import type { Log } from './log.ts';
+
 /**
  * Keeps one child per key running: starts it, restarts it with backoff when it fails, and gives up (faulted) when it
  * fails `maxRestarts` times within `windowMs` rather than restarting forever.
@@ -11,7 +13,7 @@ export interface Supervised {
 export interface SupervisorOptions {
   maxRestarts?: number;
   windowMs?: number;
-  log: (line: string) => void;
+  log: Log;
   onRestart?: (key: string) => void;
 }
 
@@ -59,11 +61,11 @@ export function createSupervisor<C extends Supervised>(opts: SupervisorOptions):
     if (recent.length > maxRestarts) {
       faulted.add(key);
       active.delete(key);
-      opts.log(`supervisor: ${key} failed ${recent.length} times in ${windowMs / 1000} s, marked faulted: ${err.message}`);
+      opts.log(`supervisor: ${key} failed ${recent.length} times in ${windowMs / 1000} s, marked faulted: ${err.message}`, { session: key, level: 'error' });
       return;
     }
     const delayMs = Math.min(5000, 100 * 2 ** (recent.length - 1));
-    opts.log(`supervisor: ${key} failed (${err.message}); restarting in ${delayMs} ms`);
+    opts.log(`supervisor: ${key} failed (${err.message}); restarting in ${delayMs} ms`, { session: key, level: 'warn' });
     restarts++;
     opts.onRestart?.(key);
     setTimeout(() => !stopped && run(key, start), delayMs);

@@ -13,6 +13,8 @@ export interface CliConfig {
   natsUrl?: string;
   natsUser?: string;
   natsPassword?: string;
+  /** How long-running commands log: text (default) or json lines (PITWALL_LOG_FORMAT). */
+  logFormat?: string;
 }
 
 export function readCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
@@ -23,6 +25,7 @@ export function readCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
     natsUrl: env.PITWALL_NATS_URL,
     natsUser: env.PITWALL_NATS_USER,
     natsPassword: env.PITWALL_NATS_PASSWORD,
+    logFormat: env.PITWALL_LOG_FORMAT,
   };
 }
 

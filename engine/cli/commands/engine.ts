@@ -6,6 +6,7 @@ import { createClickHouseHttp } from '../../clickhouse/http.ts';
 import { startEngineServices } from '../../engine-services.ts';
 import { natsSecretsFile } from '../../servers/edge-devices.ts';
 import { loadOrCreateSecrets, serviceCredentials } from '../../servers/nats-users.ts';
+import { createLogger, parseLogFormat } from '../../log.ts';
 import { createServiceGroup } from '../../service-group.ts';
 import { readStackAddresses } from '../../stack.ts';
 import type { Command } from '../command.ts';
@@ -22,20 +23,22 @@ snapshot of every session.
 
 options:
   --data-dir DIR    the stack's data directory (default: PITWALL_DATA_DIR or var/)
-  --node NAME       this engine's name in engine.<node>.health (default: PITWALL_NODE or local)`,
-  options: { 'data-dir': { type: 'string' }, node: { type: 'string' } },
+  --node NAME       this engine's name in engine.<node>.health (default: PITWALL_NODE or local)
+  --log-format F    text (default) or json lines (or PITWALL_LOG_FORMAT)`,
+  options: { 'data-dir': { type: 'string' }, node: { type: 'string' }, 'log-format': { type: 'string' } },
   async run({ values }, { config, out, err, stopRequested }) {
     const dataDir = typeof values['data-dir'] === 'string' ? path.resolve(values['data-dir']) : config.dataDir;
     const node = typeof values.node === 'string' ? values.node : config.node;
     const stack = readStackAddresses(dataDir);
     const chSecrets = JSON.parse(fs.readFileSync(path.join(dataDir, 'secrets', 'clickhouse.json'), 'utf8')) as { user: string; password: string };
-    const group = createServiceGroup(err);
+    const log = createLogger({ format: parseLogFormat((values['log-format'] as string | undefined) ?? config.logFormat), service: `engine ${node}`, write: err });
+    const group = createServiceGroup(log);
     const nc = await group.start('nats connection', async () => {
       const c = await connect({ servers: stack.nats, ...serviceCredentials(loadOrCreateSecrets(natsSecretsFile(dataDir)), 'engine'), name: `pitwall engine ${node}` });
       return Object.assign(c, { stop: () => c.drain() });
     });
     const clickhouse = createClickHouseHttp({ url: stack.clickhouse, ...chSecrets, database: stack.database });
-    await startEngineServices(group, { nc, clickhouse, registry: new Registry(), log: err }, { node }).catch(async (e: unknown) => {
+    await startEngineServices(group, { nc, clickhouse, registry: new Registry(), log }, { node }).catch(async (e: unknown) => {
       await group.stopAll();
       throw e;
     });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { UsageError } from '../../errors.ts';
 import { startDemo } from '../../demo.ts';
+import { createLogger, parseLogFormat } from '../../log.ts';
 import { startStack } from '../../stack.ts';
 import type { Command } from '../command.ts';
 import { DEFAULT_PORTS } from '../config.ts';
@@ -20,12 +21,15 @@ options:
   --demo            also run the demo meeting (docs/examples/demo-event.yaml): simulated races, 20 cars
   --demo-speed N    session seconds per real second in the demo (default 1; max = as fast as possible)
   --data-dir DIR    where servers keep their data and secrets (default: PITWALL_DATA_DIR or var/)
-  --ports random    let every server take a random free port instead of the fixed defaults`,
+  --ports random    let every server take a random free port instead of the fixed defaults
+  --log-format F    text (default) or json: one JSON object per line with time, level, service, msg, session…
+                    (or PITWALL_LOG_FORMAT)`,
   options: {
     demo: { type: 'boolean', default: false },
     'demo-speed': { type: 'string', default: '1' },
     'data-dir': { type: 'string' },
     ports: { type: 'string' },
+    'log-format': { type: 'string' },
   },
   async run({ values }, { config, out, err, stopRequested }) {
     const ports = values.ports ?? 'fixed';
@@ -35,8 +39,9 @@ options:
     const demoSpeed = values['demo-speed'] === 'max' ? 'max' : Number(values['demo-speed']);
     if (demoSpeed !== 'max' && !(demoSpeed > 0)) throw new UsageError(`--demo-speed takes a positive number or max`);
 
-    const stack = await startStack({ dataDir, ports, binaries: config.binaries, node: config.node, log: err });
-    const demo = values.demo ? await startDemo(stack, { speed: demoSpeed, log: err }).catch(async (e: unknown) => {
+    const log = createLogger({ format: parseLogFormat((values['log-format'] as string | undefined) ?? config.logFormat), service: 'pitwall', write: err });
+    const stack = await startStack({ dataDir, ports, binaries: config.binaries, node: config.node, log });
+    const demo = values.demo ? await startDemo(stack, { speed: demoSpeed, log }).catch(async (e: unknown) => {
       await stack.stop();
       throw e;
     }) : undefined;
