@@ -5,7 +5,7 @@ import type { ClickHouseHttp } from './http.ts';
  * Portable SQL for ClickHouse 18.16: times are UInt64 microseconds plus a DateTime for humans; no DateTime64.
  *
  * `laps` is a ReplacingMergeTree keyed by (event, session, car, lap): a batch inserted twice (a retry after a lost
- * acknowledgement) leaves one row per lap once merged — analysts query with FINAL (docs/analysts.md).
+ * acknowledgement) leaves one row per lap once merged — analysts query with FINAL (docs/analytics.md).
  */
 export const LAPS_DDL = `
 CREATE TABLE IF NOT EXISTS laps (
