@@ -24,7 +24,16 @@ export interface UnsubscribeFrame extends SessionRef {
 export interface ResyncFrame extends SessionRef {
   type: 'resync';
 }
-export type ClientFrame = SubscribeFrame | UnsubscribeFrame | ResyncFrame;
+/**
+ * Logs the connection in with an access token from the identity provider (DESIGN §6: tokens never go in URLs).
+ * Sent first; sent again before expiry, it replaces the connection's claims.
+ */
+export interface AuthFrame {
+  type: 'auth';
+  token: string;
+}
+export type SessionFrame = SubscribeFrame | UnsubscribeFrame | ResyncFrame;
+export type ClientFrame = SessionFrame | AuthFrame;
 
 /** First frame on every connection. */
 export interface HelloFrame {
@@ -42,24 +51,39 @@ export interface DiffFrame extends SessionRef {
   diff: ViewDiff;
 }
 
-/** Why the gateway refused a client frame; also the `kind` label of `pitwall_input_errors_total`. */
-export const ERROR_CODES = ['undecodable_frame', 'unknown_type', 'bad_message', 'unknown_session'] as const;
+/** The answer to an accepted `auth` frame: who the connection is now, until `expiresAt`. */
+export interface AuthOkFrame {
+  type: 'auth';
+  ok: true;
+  sub: string;
+  org: string;
+  roles: string[];
+  /** The token's `exp`: seconds since the epoch. Past it, private subscriptions end with `auth_expired`. */
+  expiresAt: number;
+}
+
+/**
+ * Why the gateway refused a client frame; also the `kind` label of `pitwall_input_errors_total`.
+ * `auth_failed`: the token was refused; `forbidden`: a private session this connection may not follow;
+ * `auth_expired`: the token expired and the connection's private subscriptions ended (not counted: no bad input).
+ */
+export const ERROR_CODES = ['undecodable_frame', 'unknown_type', 'bad_message', 'unknown_session', 'auth_failed', 'forbidden', 'auth_expired'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorFrame {
   type: 'error';
   code: ErrorCode;
   message: string;
-  /** Set when the error concerns one session (unknown_session). */
+  /** Set when the error concerns one session (unknown_session, forbidden, auth_expired). */
   track?: string;
   session?: string;
 }
-export type ServerFrame = HelloFrame | SnapshotFrame | DiffFrame | ErrorFrame;
+export type ServerFrame = HelloFrame | SnapshotFrame | DiffFrame | ErrorFrame | AuthOkFrame;
 
 export type Decoded<T> = { ok: true; frame: T } | { ok: false; code: ErrorCode; message: string };
 
 const SLUG = /^[a-z0-9-]+$/;
-const CLIENT_TYPES = ['subscribe', 'unsubscribe', 'resync'] as const;
+const CLIENT_TYPES = ['subscribe', 'unsubscribe', 'resync', 'auth'] as const;
 
 export function encodeFrame(frame: ClientFrame | ServerFrame): Uint8Array {
   return encode(frame);
@@ -84,16 +108,22 @@ function decodeObject(bytes: Uint8Array): Decoded<Record<string, unknown>> {
 export function decodeClientFrame(bytes: Uint8Array): Decoded<ClientFrame> {
   const decoded = decodeObject(bytes);
   if (!decoded.ok) return decoded;
-  const { type, track, session } = decoded.frame;
+  const { type, track, session, token } = decoded.frame;
   if (!(CLIENT_TYPES as readonly unknown[]).includes(type)) {
     return { ok: false, code: 'unknown_type', message: `unknown frame type ${JSON.stringify(type)}` };
+  }
+  if (type === 'auth') {
+    // Whether it is a good JWT is the verifier's to say (error `auth_failed`).
+    return typeof token === 'string' && token.length > 0
+      ? { ok: true, frame: { type, token } }
+      : { ok: false, code: 'bad_message', message: 'auth: token must be a non-empty string' };
   }
   for (const [name, value] of [['track', track], ['session', session]] as const) {
     if (typeof value !== 'string' || !SLUG.test(value)) {
       return { ok: false, code: 'bad_message', message: `${String(type)}: ${name} must be a slug [a-z0-9-]+` };
     }
   }
-  return { ok: true, frame: { type, track, session } as ClientFrame };
+  return { ok: true, frame: { type, track, session } as SessionFrame };
 }
 
 /**
@@ -117,6 +147,10 @@ export function decodeServerFrame(bytes: Uint8Array): Decoded<ServerFrame> {
       return ref && isSeq(f.seq) && isRecord(f.diff)
         ? { ok: true, frame: f as unknown as DiffFrame }
         : bad('needs track, session, seq and diff');
+    case 'auth':
+      return f.ok === true && typeof f.sub === 'string' && typeof f.org === 'string' && Array.isArray(f.roles) && isSeq(f.expiresAt)
+        ? { ok: true, frame: f as unknown as AuthOkFrame }
+        : bad('needs ok, sub, org, roles and expiresAt');
     case 'error':
       return typeof f.code === 'string' && typeof f.message === 'string'
         ? { ok: true, frame: f as unknown as ErrorFrame }

@@ -3,6 +3,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
 import type { HttpResponse, us_listen_socket, us_socket } from 'uWebSockets.js';
 import type { ClickHouseHttp } from '../engine/clickhouse/http.ts';
+import { createPrivateEventLookup } from './auth/private-events.ts';
+import type { TokenVerifier } from './auth/verifier.ts';
 import { bundleBrowserCode } from './bundle.ts';
 import { registerEventsApi } from './events-api.ts';
 import { createLiveSessions } from './live-sessions.ts';
@@ -18,6 +20,11 @@ export interface GatewayDeps {
   log: (line: string) => void;
   /** Where `/api/sessions/…/laps` reads laps (a read-only user will do); without it that route answers 503. */
   clickhouse?: ClickHouseHttp;
+  /**
+   * Checks the access tokens of `auth` frames (the identity provider's issuer and JWKS). Without it the gateway
+   * serves public events only: `auth` frames and subscriptions to private events' sessions are refused.
+   */
+  verifier?: TokenVerifier;
 }
 
 export interface GatewayOptions {
@@ -59,8 +66,10 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
 
   const app = uWS.App();
   const metrics = createGatewayMetrics(registry);
-  const hub = createSpectatorHub({ nc, app, metrics, log }, { snapshotTimeoutMs: opts.snapshotTimeoutMs ?? 2000, snapshotRetryMs: 500 });
   const live = createLiveSessions({ nc, log, badInput: () => metrics.inputError('bad_health_message') }, { staleMs: opts.staleMs ?? 5000 });
+  const privateEvents = createPrivateEventLookup({ nc, live, log }, { cacheMs: 2000 });
+  const hub = createSpectatorHub({ nc, app, metrics, log, privateEvents, verifier: deps.verifier },
+    { snapshotTimeoutMs: opts.snapshotTimeoutMs ?? 2000, snapshotRetryMs: 500 });
 
   await nc.flush(); // the health subscription is in place when the gateway is
 

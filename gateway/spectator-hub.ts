@@ -1,9 +1,13 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import type { SessionView } from '../actors/contracts/view.ts';
+import { TokenRejectedError, type TokenVerifier } from './auth/index.ts';
+import { createConnectionAuth, type ConnectionAuth } from './auth/connection.ts';
+import type { PrivateEventLookup } from './auth/private-events.ts';
+import { viewRefusal } from './auth/view-access.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import {
-  decodeClientFrame, encodeFrame, PROTOCOL_VERSION, sessionKey, type ErrorCode, type SessionRef,
+  decodeClientFrame, encodeFrame, PROTOCOL_VERSION, sessionKey, type ClientFrame, type ErrorCode, type SessionRef,
 } from './protocol.ts';
 import { createSessionFeed, type SessionFeed } from './session-feed.ts';
 
@@ -46,11 +50,26 @@ export interface SpectatorHubOptions {
  * shared by all its sockets; every frame is encoded once and published to the session's uWS topic. uWS skips a
  * socket over maxBackpressure on publish; that client sees a seq gap and asks for a resync (DESIGN §6).
  */
-export function createSpectatorHub(deps: { nc: NatsConnection; app: TemplatedApp; metrics: GatewayMetrics; log: (line: string) => void },
-  opts: SpectatorHubOptions): SpectatorHub {
-  const { nc, app, metrics, log } = deps;
+export interface SpectatorHubDeps {
+  nc: NatsConnection;
+  app: TemplatedApp;
+  metrics: GatewayMetrics;
+  log: (line: string) => void;
+  /** Which private events govern a session (KV `events`). */
+  privateEvents: PrivateEventLookup;
+  /** Checks `auth` frames' tokens; without it `auth` is refused and private sessions cannot be followed. */
+  verifier?: TokenVerifier;
+}
+
+/** Why no private session can be followed here. */
+const NO_IDP = 'this gateway has no identity provider configured';
+
+export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOptions): SpectatorHub {
+  const { nc, app, metrics, log, verifier } = deps;
   const feeds = new Map<string, Feed>();
   const sockets = new Set<SpectatorSocket>();
+  /** Per open socket: its login and private subscriptions (the socket's user data is what the upgrade made). */
+  const auths = new Map<SpectatorSocket, ConnectionAuth>();
   const hello = encodeFrame({ type: 'hello', protocol: PROTOCOL_VERSION });
   metrics.viewAges(() => [...feeds.values()].flatMap((f) =>
     f.updatedAt === undefined ? [] : [{ ...f.ref, ageMs: Date.now() - f.updatedAt }]));
@@ -94,6 +113,7 @@ export function createSpectatorHub(deps: { nc: NatsConnection; app: TemplatedApp
 
   const leave = (ws: SpectatorSocket, key: string, closing: boolean) => {
     const data = ws.getUserData();
+    auths.get(ws)?.privateSessions.delete(key);
     data.sessions.delete(key);
     data.owedSnapshots.delete(key);
     if (!closing) ws.unsubscribe(key);
@@ -144,7 +164,7 @@ export function createSpectatorHub(deps: { nc: NatsConnection; app: TemplatedApp
     return entry;
   };
 
-  const subscribe = (ws: SpectatorSocket, ref: SessionRef) => {
+  const join = (ws: SpectatorSocket, ref: SessionRef) => {
     const key = sessionKey(ref);
     const data = ws.getUserData();
     const entry = feeds.get(key) ?? startFeed(key, ref);
@@ -157,9 +177,87 @@ export function createSpectatorHub(deps: { nc: NatsConnection; app: TemplatedApp
     ws.subscribe(key);
   };
 
+  /** Ends a subscription the connection may no longer hold, with an error frame saying why. */
+  const evict = (ws: SpectatorSocket, ref: SessionRef, code: ErrorCode, message: string) => {
+    leave(ws, sessionKey(ref), false);
+    if (code === 'auth_expired') sendTo(ws, encodeFrame({ type: 'error', code, message, ...ref })); // not bad input
+    else refuse(ws, code, message, ref);
+  };
+
+  /** Follows a session once it is known to be public or this connection may see its private event. */
+  const subscribe = async (ws: SpectatorSocket, conn: ConnectionAuth, ref: SessionRef) => {
+    const key = sessionKey(ref);
+    let events;
+    try {
+      events = await deps.privateEvents(ref);
+    } catch (error) {
+      return conn.corked(() => refuse(ws, 'forbidden', `cannot tell whether ${key} is private (${(error as Error).message}): refused`, ref));
+    }
+    const refusal = viewRefusal({ claims: conn.claims(), verifier: verifier !== undefined }, events, ref.session);
+    conn.corked(() => {
+      if (refusal) {
+        if (ws.getUserData().sessions.has(key)) leave(ws, key, false);
+        return refuse(ws, 'forbidden', refusal, ref);
+      }
+      if (events.length > 0) conn.privateSessions.set(key, { ref, events });
+      else conn.privateSessions.delete(key);
+      join(ws, ref);
+    });
+  };
+
+  const authenticate = async (ws: SpectatorSocket, conn: ConnectionAuth, token: string) => {
+    if (!verifier) return conn.corked(() => refuse(ws, 'auth_failed', NO_IDP));
+    let verified;
+    try {
+      verified = await verifier.verifyWithExpiry(token);
+    } catch (error) {
+      const message = error instanceof TokenRejectedError ? `${error.reason}: ${error.message}` : `the token could not be checked: ${(error as Error).message}`;
+      return conn.corked(() => refuse(ws, 'auth_failed', message));
+    }
+    conn.corked(() => {
+      conn.login(verified.claims, verified.expiresAt);
+      const { sub, org, roles } = verified.claims;
+      sendTo(ws, encodeFrame({ type: 'auth', ok: true, sub, org, roles, expiresAt: verified.expiresAt }));
+      // The new claims replace the old: private subscriptions they do not cover end now.
+      for (const { ref, events } of [...conn.privateSessions.values()]) {
+        const refusal = viewRefusal({ claims: verified.claims, verifier: true }, events, ref.session);
+        if (refusal) evict(ws, ref, 'forbidden', refusal);
+      }
+    });
+  };
+
+  /** The token passed its `exp`: the login is gone and so are the private subscriptions. */
+  const expired = (ws: SpectatorSocket, conn: ConnectionAuth) => {
+    const ended = [...conn.privateSessions.values()];
+    const message = 'the access token expired: send a new auth frame (before expiry next time) and subscribe again';
+    if (ended.length === 0) return void sendTo(ws, encodeFrame({ type: 'error', code: 'auth_expired', message }));
+    for (const { ref } of ended) evict(ws, ref, 'auth_expired', `${sessionKey(ref)}: ${message}`);
+  };
+
+  /** A valid frame, in the connection's order (subscribe and auth wait on a lookup or a token check). */
+  const handle = async (ws: SpectatorSocket, conn: ConnectionAuth, frame: ClientFrame) => {
+    if (frame.type === 'auth') return authenticate(ws, conn, frame.token);
+    const { type, track, session } = frame;
+    const key = sessionKey({ track, session });
+    if (type === 'subscribe') return subscribe(ws, conn, { track, session });
+    conn.corked(() => {
+      if (type === 'unsubscribe') {
+        if (ws.getUserData().sessions.has(key)) leave(ws, key, false);
+        return;
+      }
+      const entry = feeds.get(key);
+      if (!entry || !ws.getUserData().sessions.has(key)) {
+        return refuse(ws, 'bad_message', `resync ${key}: not subscribed`, { track, session });
+      }
+      metrics.resync();
+      sendSnapshot(ws, key, entry);
+    });
+  };
+
   return {
     open(ws) {
       sockets.add(ws);
+      auths.set(ws, createConnectionAuth(ws, { expired: (conn) => expired(ws, conn), log }));
       metrics.connectionOpened();
       sendTo(ws, hello);
     },
@@ -167,23 +265,8 @@ export function createSpectatorHub(deps: { nc: NatsConnection; app: TemplatedApp
       if (!isBinary) return refuse(ws, 'undecodable_frame', 'frames are binary MessagePack, not text');
       const decoded = decodeClientFrame(new Uint8Array(data));
       if (!decoded.ok) return refuse(ws, decoded.code, decoded.message);
-      const { type, track, session } = decoded.frame;
-      const key = sessionKey({ track, session });
-      switch (type) {
-        case 'subscribe':
-          return subscribe(ws, { track, session });
-        case 'unsubscribe':
-          if (ws.getUserData().sessions.has(key)) leave(ws, key, false);
-          return;
-        case 'resync': {
-          const entry = feeds.get(key);
-          if (!entry || !ws.getUserData().sessions.has(key)) {
-            return refuse(ws, 'bad_message', `resync ${key}: not subscribed`, { track, session });
-          }
-          metrics.resync();
-          return sendSnapshot(ws, key, entry);
-        }
-      }
+      const conn = auths.get(ws);
+      if (conn) conn.enqueue(() => handle(ws, conn, decoded.frame));
     },
     drain(ws) {
       const data = ws.getUserData();
@@ -195,6 +278,8 @@ export function createSpectatorHub(deps: { nc: NatsConnection; app: TemplatedApp
     },
     close(ws) {
       sockets.delete(ws);
+      auths.get(ws)?.close();
+      auths.delete(ws);
       metrics.connectionClosed();
       for (const key of [...ws.getUserData().sessions]) leave(ws, key, true);
     },

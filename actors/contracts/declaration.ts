@@ -85,4 +85,6 @@ export interface EventDeclaration {
   timingLines?: TimingLineDeclaration[];
   /** A private event is visible only with its access code or a login (identity issue). */
   private?: boolean;
+  /** The organisation (identity provider) that owns the event: a private event is visible to its logins. */
+  org?: string;
 }

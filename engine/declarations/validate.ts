@@ -16,7 +16,7 @@ const SESSION_TYPES = ['practice', 'qualifying', 'race'];
 const START_TYPES = ['standing', 'rolling', 'individual'];
 const LINE_KINDS = ['start-finish', 'pit-in', 'pit-out', 'sector'];
 
-const TOP_FIELDS = ['track', 'event', 'name', 'timeZone', 'classes', 'sessions', 'entries', 'timingLines', 'private'];
+const TOP_FIELDS = ['track', 'event', 'name', 'timeZone', 'classes', 'sessions', 'entries', 'timingLines', 'private', 'org'];
 const CLASS_FIELDS = ['id', 'name'];
 const SESSION_FIELDS = ['id', 'name', 'type', 'finish', 'classes', 'start', 'bestLap', 'minLapMs'];
 const BEST_LAP_FIELDS = ['excludeYellow', 'excludeLap1', 'excludePit'];
@@ -40,6 +40,7 @@ export function validateDeclaration(value: unknown, source = 'declaration'): Eve
     c.need(typeof value.timeZone === 'string' && isTimeZone(value.timeZone), 'timeZone must be an IANA time zone (e.g. Europe/London)');
   }
   if (value.private !== undefined) c.need(typeof value.private === 'boolean', 'private must be true or false');
+  if (value.org !== undefined) c.slug(value.org, 'org');
 
   const classIds = new Set<string>();
   c.list(value.classes, 'classes').forEach((cl, i) => {

@@ -17,32 +17,33 @@ export interface TokenVerifierOptions {
 export interface TokenVerifier {
   /** The bearer's claims; rejects with TokenRejectedError (reason says which check failed). */
   verify(token: string | undefined): Promise<VerifiedClaims>;
+  /** The same, with the token's `exp` (seconds since the epoch): for connections that must end when it passes. */
+  verifyWithExpiry(token: string | undefined): Promise<{ claims: VerifiedClaims; expiresAt: number }>;
 }
 
 /** Checks an access token from Pitwall's identity provider: ES256 signature (JWKS), `at+jwt` type, issuer, audience, expiry. */
 export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
   const keys = opts.jwks ? createLocalJWKSet(opts.jwks) : opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
   if (!keys) throw new TypeError('createTokenVerifier needs jwksUrl or jwks');
-  return {
-    async verify(token) {
-      if (!token) throw new TokenRejectedError('missing', 'no access token');
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(token, keys, {
-          issuer: opts.issuer,
-          audience: opts.audience,
-          algorithms: ['ES256'],
-          typ: 'at+jwt',
-          clockTolerance: opts.clockToleranceSec ?? 5,
-          requiredClaims: ['exp', 'sub'],
-          ...(opts.now && { currentDate: opts.now() }),
-        }));
-      } catch (err) {
-        throw rejection(err);
-      }
-      return claimsOf(payload);
-    },
+  const verifyWithExpiry = async (token: string | undefined) => {
+    if (!token) throw new TokenRejectedError('missing', 'no access token');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
+        issuer: opts.issuer,
+        audience: opts.audience,
+        algorithms: ['ES256'],
+        typ: 'at+jwt',
+        clockTolerance: opts.clockToleranceSec ?? 5,
+        requiredClaims: ['exp', 'sub'],
+        ...(opts.now && { currentDate: opts.now() }),
+      }));
+    } catch (err) {
+      throw rejection(err);
+    }
+    return { claims: claimsOf(payload), expiresAt: payload.exp! }; // exp is a required claim
   };
+  return { verifyWithExpiry, verify: async (token) => (await verifyWithExpiry(token)).claims };
 }
 
 function rejection(err: unknown): TokenRejectedError {
