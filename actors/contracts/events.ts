@@ -17,7 +17,7 @@ export interface ReadingId {
 
 export const readingMsgId = (id: ReadingId) => `${id.device}:${id.boot}:${id.seq}`;
 
-export type PassingSource = 'sim' | 'gpio' | 'p3' | 'rfid' | 'gps' | 'rmonitor';
+export type PassingSource = 'sim' | 'gpio' | 'p3' | 'rfid' | 'gps' | 'rmonitor' | 'jsonl';
 
 /**
  * `edge.<track>.<device>.passing`: one normalised passing, as read. Agents never map readings to cars: exactly one

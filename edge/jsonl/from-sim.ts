@@ -1,6 +1,7 @@
-import type { EventDeclaration } from '../../actors/contracts/declaration.ts';
-import type { SimEvent } from '../sim/timeline.ts';
+import type { EventDeclaration, SessionDeclaration } from '../../actors/contracts/declaration.ts';
+import { sessionTimeline, type SimEvent, type TimelineOptions } from '../sim/timeline.ts';
 import type { JsonlRecord } from './records.ts';
+import { createJsonlWriter } from './write.ts';
 
 /** A simulated session's event as a JSON-lines record (`pitwall edge sim --out`). */
 export function simEventToJsonl(event: SimEvent, declaration: EventDeclaration, session: string): JsonlRecord {
@@ -15,4 +16,17 @@ export function simEventToJsonl(event: SimEvent, declaration: EventDeclaration, 
     default:
       return { type: event.type, session, atUs };
   }
+}
+
+/** Writes a simulated session to a JSON-lines file: the declaration, then every event. Resolves with the lines written. */
+export async function writeSimJsonl(file: string, declaration: EventDeclaration, session: SessionDeclaration, opts: TimelineOptions): Promise<number> {
+  const writer = createJsonlWriter(file);
+  writer.write({ type: 'declaration', declaration });
+  let lines = 1;
+  for (const event of sessionTimeline(declaration, session, opts)) {
+    writer.write(simEventToJsonl(event, declaration, session.id));
+    lines++;
+  }
+  await writer.close();
+  return lines;
 }

@@ -1,12 +1,13 @@
 import type { EventDeclaration } from '../../actors/contracts/declaration.ts';
 import type { SessionInput } from '../../actors/contracts/events.ts';
-import type { JsonlPassing, JsonlRecord } from './records.ts';
+import { entryMatcher, type EntryMatcher } from '../../engine/declarations/entry-map.ts';
+import type { JsonlRecord } from './records.ts';
 
 /**
  * A JSON-lines file → the inputs of one session, for offline scoring (`foldSession`), as the engine would write them
  * to RACE: the declaration in force when the session opens (and each later one, at the session's clock), then its
  * session changes, flags, ticks, penalties, corrections and status changes, and every passing mapped to a car by the
- * declared entries (transponders, chips, lane, car id; or the car number as given). Passings that map to no entry
+ * declared entries (engine/declarations/entry-map.ts, as the engine does). Passings that map to no entry
  * are left out, as the engine counts them unassigned. Pure.
  *
  * `session`: which session (default: the first one opened in the file).
@@ -15,16 +16,18 @@ export function jsonlToSessionInputs(records: JsonlRecord[], session?: string): 
   const id = session ?? records.find((r) => r.type === 'session.open')?.session;
   const inputs: SessionInput[] = [];
   let declaration: EventDeclaration | undefined;
+  let carOf: EntryMatcher | undefined;
   let open = false;
   let lastAtUs = 0;
   records.forEach((r, index) => {
     if (r.type === 'declaration') {
       declaration = r.declaration;
+      carOf = entryMatcher(declaration);
       if (open) inputs.push({ kind: 'declaration', atUs: lastAtUs, declaration });
       return;
     }
     if (r.type === 'passing') {
-      const car = open && declaration ? carOf(declaration, r) : undefined;
+      const car = open && carOf ? carOf(r) : undefined;
       if (car === undefined) return;
       lastAtUs = Math.max(lastAtUs, r.atUs);
       inputs.push({ kind: 'passing', atUs: r.atUs, car, precisionUs: r.precisionUs ?? 1000, reading: { device: 'jsonl', boot: 'file', seq: index + 1 } });
@@ -64,15 +67,4 @@ export function jsonlToSessionInputs(records: JsonlRecord[], session?: string): 
     }
   });
   return inputs;
-}
-
-/** The car number a passing reads as, by the declared entries. */
-export function carOf(declaration: EventDeclaration, p: JsonlPassing): string | undefined {
-  const entry = declaration.entries.find((e) =>
-    p.car !== undefined ? e.number === p.car
-    : p.transponder !== undefined ? e.transponder === p.transponder || (e.transponders ?? []).includes(p.transponder)
-    : p.chip !== undefined ? (e.chips ?? []).includes(p.chip)
-    : p.lane !== undefined ? e.lane === p.lane
-    : p.carId !== undefined && e.carId === p.carId);
-  return entry?.number;
 }

@@ -4,6 +4,7 @@ import type { Command } from '../../engine/cli/command.ts';
 import { readDeclarationFile } from '../../engine/declarations/read.ts';
 import { UsageError } from '../../engine/errors.ts';
 import { connectEdge } from '../connect.ts';
+import { writeSimJsonl } from '../jsonl/from-sim.ts';
 import { createSimulator } from './simulator.ts';
 
 export const simCommand: Command = {
@@ -11,10 +12,15 @@ export const simCommand: Command = {
   summary: 'simulate a session: a field of cars crossing the line, with flags and clock ticks',
   help: `usage: pitwall edge sim --event FILE [--session ID] [--cars N] [--speed N|max] [--seed N]
                         [--device ID] [--data-dir DIR] [--nats URL --user U --password P]
+       pitwall edge sim --event FILE [--session ID] [--cars N] [--seed N] --out FILE.jsonl
 
 Plays a simulated session of the declared event (docs/event-format.md) as an edge device: passings of the first N
 entries (by transponder), the session opening, start, a full-course yellow, the checkered flag, and one clock tick
 per second of session time. A 30-minute race at --speed 30 takes one minute.
+
+With --out, nothing is published and no NATS is needed: the session is written to a JSON-lines file at once
+(docs/jsonl-format.md: the declaration, then every event with its time; the session opens at the wall clock), to be
+scored offline ('pitwall score FILE') or replayed ('pitwall edge replay-jsonl FILE').
 
 options:
   --event FILE      the event declaration (.json, .yaml)
@@ -23,6 +29,7 @@ options:
   --speed N|max     session seconds per real second (default 1), or max: as fast as NATS acknowledges
   --seed N          the race to simulate (default 1): the same seed gives the same race
   --device ID       this edge device's id (default sim)
+  --out FILE        write the session as JSON lines instead of publishing it
   --data-dir DIR    a local stack started by 'pitwall up' (default PITWALL_DATA_DIR or var/)
   --nats URL --user U --password P   a remote NATS instead (or PITWALL_NATS_URL, _USER, _PASSWORD)`,
   options: {
@@ -32,6 +39,7 @@ options:
     speed: { type: 'string', default: '1' },
     seed: { type: 'string', default: '1' },
     device: { type: 'string', default: 'sim' },
+    out: { type: 'string' },
     'data-dir': { type: 'string' },
     nats: { type: 'string' },
     user: { type: 'string' },
@@ -51,6 +59,11 @@ options:
     if (speed !== 'max' && !(speed > 0)) throw new UsageError(`--speed takes a positive number or max, got ${String(values.speed)}`);
     const seed = Number(values.seed);
     const device = String(values.device);
+    if (typeof values.out === 'string') {
+      const lines = await writeSimJsonl(values.out, declaration, session, { cars, seed, openAtUs: Date.now() * 1000 });
+      out(`sim ${declaration.track}/${session.id}: ${cars} cars, ${lines} lines written to ${values.out}`);
+      return 0;
+    }
 
     const nc = await connectEdge({
       track: declaration.track,

@@ -1,8 +1,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { EventDeclaration, SessionDeclaration } from '../../actors/contracts/declaration.ts';
-import { readingMsgId, type EdgePassing, type EdgeSessionMessage, type ReadingId } from '../../actors/contracts/events.ts';
-import { subjects } from '../../actors/contracts/subjects.ts';
-import { createReadingStamp } from '../reading-stamp.ts';
+import { createEdgePublisher, type EdgeOutgoing } from '../edge-publisher.ts';
+import { playPaced, type PaceDeps, type Speed } from '../pace.ts';
 import { sessionTimeline, type SimEvent } from './timeline.ts';
 
 export interface SimulatorOptions {
@@ -12,15 +11,12 @@ export interface SimulatorOptions {
   session: SessionDeclaration;
   cars: number;
   /** Session seconds per wall-clock second, or 'max' (as fast as the stream acknowledges). */
-  speed: number | 'max';
+  speed: Speed;
   seed: number;
 }
 
-export interface SimulatorDeps {
+export interface SimulatorDeps extends PaceDeps {
   js: JetStreamClient;
-  /** Wall clock in ms, and a sleep (passed in so tests can run it without waiting). */
-  nowMs: () => number;
-  sleep: (ms: number) => Promise<void>;
 }
 
 export interface SimulatorSummary {
@@ -41,43 +37,30 @@ export interface Simulator {
  * the next (so the stream holds them in order). The session clock starts at the wall clock and runs at `speed`.
  */
 export function createSimulator(deps: SimulatorDeps, opts: SimulatorOptions): Simulator {
-  let stopped = false;
-  const stamp = createReadingStamp(opts.device);
-  const wallStartMs = deps.nowMs();
-  const openAtUs = Math.round(wallStartMs * 1000);
-
-  const publish = async (event: SimEvent, reading: ReadingId) => {
-    const passing = event.type === 'passing';
-    const payload: EdgePassing | EdgeSessionMessage = passing
-      ? { ...reading, type: 'passing', atUs: event.atUs, precisionUs: 1000, source: 'sim', transponder: event.transponder }
-      : ({ ...reading, session: opts.session.id, atUs: event.atUs, ...sessionFields(event, opts) } as EdgeSessionMessage);
-    const subject = subjects.edge(opts.track, opts.device, passing ? 'passing' : 'session');
-    await deps.js.publish(subject, JSON.stringify(payload), { msgID: readingMsgId(reading) });
-  };
-
-  const done = (async () => {
-    const summary: SimulatorSummary = { passings: 0, ticks: 0, messages: 0 };
-    const timeline = sessionTimeline(opts.declaration, opts.session, { cars: opts.cars, seed: opts.seed, openAtUs });
-    for (const event of timeline) {
-      if (stopped) break;
-      if (opts.speed !== 'max') {
-        const dueMs = wallStartMs + (event.atUs - openAtUs) / 1000 / opts.speed;
-        const waitMs = dueMs - deps.nowMs();
-        if (waitMs > 0) await deps.sleep(waitMs);
-        if (stopped) break;
-      }
-      await publish(event, stamp());
-      summary.messages++;
-      if (event.type === 'passing') summary.passings++;
-      if (event.type === 'clock.tick') summary.ticks++;
-    }
-    return summary;
-  })();
-  return { done, stop: () => void (stopped = true) };
+  const publisher = createEdgePublisher(deps.js, { track: opts.track, device: opts.device });
+  const openAtUs = Math.round(deps.nowMs() * 1000);
+  const summary: SimulatorSummary = { passings: 0, ticks: 0, messages: 0 };
+  const timeline = sessionTimeline(opts.declaration, opts.session, { cars: opts.cars, seed: opts.seed, openAtUs });
+  const paced = playPaced(deps, timeline, opts.speed, async (event) => {
+    await publisher.publish(simEventToEdge(event, opts.declaration, opts.session.id));
+    summary.messages++;
+    if (event.type === 'passing') summary.passings++;
+    if (event.type === 'clock.tick') summary.ticks++;
+  });
+  return { done: paced.done.then(() => summary), stop: paced.stop };
 }
 
-function sessionFields(event: Exclude<SimEvent, { type: 'passing' }>, opts: SimulatorOptions): object {
-  if (event.type === 'flag') return { type: 'flag', flag: event.flag };
-  if (event.type === 'session.open') return { type: 'session.open', event: opts.declaration.event };
-  return { type: event.type };
+/** A simulated event as the edge message a track would send. */
+export function simEventToEdge(event: SimEvent, declaration: EventDeclaration, session: string): EdgeOutgoing {
+  const { atUs } = event;
+  switch (event.type) {
+    case 'passing':
+      return { kind: 'passing', body: { type: 'passing', atUs, precisionUs: 1000, source: 'sim', transponder: event.transponder } };
+    case 'flag':
+      return { kind: 'session', body: { type: 'flag', session, atUs, flag: event.flag } };
+    case 'session.open':
+      return { kind: 'session', body: { type: 'session.open', session, atUs, event: declaration.event } };
+    default:
+      return { kind: 'session', body: { type: event.type, session, atUs } };
+  }
 }

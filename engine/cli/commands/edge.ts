@@ -1,11 +1,12 @@
 import { simCommand } from '../../../edge/sim/command.ts';
+import { replayJsonlCommand } from '../../../edge/jsonl/command.ts';
 import { rmonitorCommand } from '../../../edge/rmonitor/command.ts';
 import type { Command } from '../command.ts';
 
 /**
  * `pitwall edge <agent> …`: the track-side agents, each a Command of its own. Add an agent by listing it here.
  */
-const agents: Command[] = [simCommand, rmonitorCommand];
+const agents: Command[] = [simCommand, rmonitorCommand, replayJsonlCommand];
 
 export const edgeCommand: Command = {
   name: 'edge',
