@@ -28,7 +28,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
   full: {
     name: 'full', clientCounts: [1000, 5000, 10_000, 19_000], transportHz: [5, 20, 80, 300],
     warmupMs: 500, windowMs: 1500, realisticRate: 2 / 3, realisticWindowMs: 4000, naturalRates: [20, 100, 400], probes: 50,
-    deadlineMs: 14 * 60_000, quietWaitMs: 3000, drainMs: 5000,
+    deadlineMs: 14 * 60_000, quietWaitMs: 1500, drainMs: 3000,
   },
 };
 
