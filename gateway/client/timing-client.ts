@@ -36,11 +36,18 @@ export interface TimingClientOptions {
   /** Called after every snapshot or diff applied, with the session's new view. */
   onView?(track: string, session: string, view: SessionView, seq: number): void;
   onStatus?(status: TimingClientStatus): void;
+  /** The gateway accepted the token of auth(): who this connection is, until `expiresAt` (seconds since the epoch). */
+  onAuth?(login: { sub: string; org: string; roles: string[]; expiresAt: number }): void;
   /** Reconnect backoff: doubles from `initialMs` up to `maxMs`, with jitter. */
   backoff?: { initialMs: number; maxMs: number };
 }
 
 export interface TimingClient {
+  /**
+   * Logs in with an access token (for private events): sent now, and first on every reconnect. Call it again with
+   * a fresh token before the old one expires; the gateway answers with `onAuth` or an `auth_failed` error status.
+   */
+  auth(token: string): void;
   subscribe(track: string, session: string): void;
   unsubscribe(track: string, session: string): void;
   /** The session's view as of seq(), or undefined before its first snapshot. */
@@ -76,6 +83,7 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
   const backoff = opts.backoff ?? { initialMs: 250, maxMs: 10_000 };
   const followed = new Map<string, Followed>();
   let socket: WebSocketLike | undefined;
+  let token: string | undefined;
   let attempt = 0;
   let closed = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -128,6 +136,8 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
         return onSnapshot(f);
       case 'diff':
         return onDiff(f);
+      case 'auth':
+        return opts.onAuth?.({ sub: f.sub, org: f.org, roles: f.roles, expiresAt: f.expiresAt });
       case 'error':
         return status({ kind: 'error', code: f.code, message: f.message, track: f.track, session: f.session });
     }
@@ -143,6 +153,7 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
     ws.onopen = () => {
       attempt = 0;
       status({ kind: 'open' });
+      if (token !== undefined) send({ type: 'auth', token }); // before the subscriptions it may be needed for
       for (const entry of followed.values()) {
         entry.resyncing = false;
         send({ type: 'subscribe', ...entry.ref });
@@ -168,6 +179,10 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
 
   connect();
   return {
+    auth(next) {
+      token = next;
+      send({ type: 'auth', token: next });
+    },
     subscribe(track, session) {
       const ref = refOf(track, session);
       const key = sessionKey(ref);
