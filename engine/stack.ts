@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
+import { createTokenVerifier } from '../gateway/auth/index.ts';
 import { createGateway } from '../gateway/server.ts';
+import { GATEWAY_AUDIENCE } from '../oidc/claims.ts';
 import { startIdentityProvider } from '../oidc/provider.ts';
 import { requireNativeUws } from '../gateway/uws.ts';
 import { DEFAULT_PORTS } from './cli/config.ts';
@@ -109,7 +111,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const engine = await startEngineServices(group, { nc: engineNc, clickhouse: ch, registry, log: opts.log }, { node: opts.node });
   const gatewayNc = await connectAs('gateway');
   const gateway = await group.start('gateway', () =>
-    createGateway({ nc: gatewayNc, registry, log: opts.log, clickhouse: createClickHouseHttp({ url: clickhouse.url, ...clickhouse.analyst, database: DATABASE }) },
+    createGateway({
+      nc: gatewayNc,
+      registry,
+      log: opts.log,
+      clickhouse: createClickHouseHttp({ url: clickhouse.url, ...clickhouse.analyst, database: DATABASE }),
+      verifier: createTokenVerifier({ jwksUrl: identity.jwksUrl, issuer: identity.issuer, audience: GATEWAY_AUDIENCE }),
+    },
       { host: '127.0.0.1', port: random ? 0 : DEFAULT_PORTS.spectators }),
   );
   const spectatorsUrl = `http://127.0.0.1:${gateway.port}/`;

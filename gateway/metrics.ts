@@ -15,6 +15,8 @@ export interface GatewayMetrics {
   liveFeeds(count: number): void;
   /** A frame to one socket dropped because it was over the backpressure limit (the client resyncs). */
   frameDropped(): void;
+  /** A topic publish that uWS reported as not delivered (subscribers skipped over backpressure). */
+  publishIncomplete(): void;
   /** Where `pitwall_gateway_view_age_seconds` reads, at scrape time, when each followed session last changed. */
   viewAges(source: () => { track: string; session: string; ageMs: number }[]): void;
 }
@@ -37,6 +39,8 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
   for (const kind of INPUT_ERROR_KINDS) inputErrors.inc({ kind }, 0); // every kind shows from the start, at 0
   const dropped = new Counter({ name: 'pitwall_gateway_frames_dropped_total', registers,
     help: 'Frames to one socket dropped over the backpressure limit (topic fan-out skips show as client resyncs instead)' });
+  const incomplete = new Counter({ name: 'pitwall_gateway_publish_incomplete_total', registers,
+    help: 'Topic publishes uWS reported as not delivered (subscribers skipped over backpressure resync on the gap)' });
   let ages: () => { track: string; session: string; ageMs: number }[] = () => [];
   new Gauge({
     name: 'pitwall_gateway_view_age_seconds',
@@ -60,6 +64,7 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     resync: () => resyncs.inc(),
     liveFeeds: (count) => feeds.set(count),
     frameDropped: () => dropped.inc(),
+    publishIncomplete: () => incomplete.inc(),
     viewAges: (source) => { ages = source; },
   };
 }

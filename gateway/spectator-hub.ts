@@ -87,7 +87,9 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
 
   const publish = (key: string, bytes: Uint8Array) => {
     const receivers = app.numSubscribers(key);
-    app.publish(key, bytes, true);
+    // uWS skips subscribers over maxBackpressure (they resync on the seq gap); its return value says whether the
+    // publish went through, and is counted rather than ignored.
+    if (!app.publish(key, bytes, true) && receivers > 0) metrics.publishIncomplete();
     metrics.framesSent(receivers, bytes.byteLength);
   };
 
