@@ -1,10 +1,11 @@
+import { RMONITOR_DATA } from '../../edge/rmonitor/testing/captures.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { validate, type Schema } from './testing/json-schema.ts';
 import { scoreCaptureFile } from './score-file.ts';
 
-const DATA = path.resolve(import.meta.dirname, '../../../shared/data/rmonitor');
+const DATA = RMONITOR_DATA;
 const SCHEMA = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../docs/score-output.schema.json'), 'utf8')) as Schema;
 const captures = ['bradfier', 'redmist'].flatMap((dir) =>
   fs.readdirSync(path.join(DATA, dir)).filter((f) => f.endsWith('.txt') && !f.startsWith('LICENSE')).sort().map((f) => path.join(DATA, dir, f)));

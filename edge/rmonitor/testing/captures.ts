@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { REPO_ROOT } from '../../../engine/paths.ts';
 
-/** The shared real RMonitor captures (DESIGN: read from ../shared/data, never copied into tests). */
-export const RMONITOR_DATA = path.join(REPO_ROOT, '..', 'shared', 'data', 'rmonitor');
+/** The real RMonitor captures, copied with their licences from the shared data so tests run on any clean clone. */
+export const RMONITOR_DATA = path.join(REPO_ROOT, 'edge', 'rmonitor', 'fixtures');
 
 export const CAPTURES = [
   'bradfier/2009_Sebring_ALMS_Session_4.txt',
