@@ -21,8 +21,9 @@ export interface GatewayDeps {
   /** Where `/api/sessions/…/laps` reads laps (a read-only user will do); without it that route answers 503. */
   clickhouse?: ClickHouseHttp;
   /**
-   * Checks the access tokens of `auth` frames (the identity provider's issuer and JWKS). Without it the gateway
-   * serves public events only: `auth` frames and subscriptions to private events' sessions are refused.
+   * Checks access tokens (the identity provider's issuer and JWKS): `auth` frames on /ws, `Authorization: Bearer` on
+   * REST and POST /api/events. Without it the gateway serves public events only (private ones are refused, 403 on
+   * REST) and POST /api/events is loopback-only.
    */
   verifier?: TokenVerifier;
 }
@@ -92,7 +93,7 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
   app.get('/', (res) => send(res, 'text/html; charset=utf-8', page));
   app.get('/client.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.clientJs));
   app.get('/spectator.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.spectatorJs));
-  registerRestApi({ app, nc, log, live, current: (ref) => hub.current(ref), clickhouse: deps.clickhouse },
+  registerRestApi({ app, nc, log, live, current: (ref) => hub.current(ref), clickhouse: deps.clickhouse, privateEvents, verifier: deps.verifier },
     { timeoutMs: opts.snapshotTimeoutMs, ...opts.rest });
   app.get('/metrics', (res) => {
     let aborted = false;
@@ -102,7 +103,7 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
       (error: unknown) => { if (!aborted) res.cork(() => send(res, 'text/plain', String(error), '500 Internal Server Error')); },
     );
   });
-  registerEventsApi(app, { nc, log });
+  registerEventsApi(app, { nc, log, verifier: deps.verifier });
   app.any('/*', (res) => send(res, 'text/plain', 'not found\n', '404 Not Found'));
 
   const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {

@@ -146,7 +146,8 @@ t.test('the event named by the engine health decides, when the session is live',
   t.teardown(() => kv.delete('club-ring.test-meeting'));
   const local = await startTestGateway(t, gatewayNc, {}, { verifier });
   await secret.health();
-  await waitFor(async () => ((await (await fetch(`${local.url}/api/sessions`)).json()) as { sessions: unknown[] }).sessions.length > 0, 'the live session');
+  const staff = { authorization: `Bearer ${await good.sign({})}` }; // /api/sessions lists a private event's sessions to its organisation only
+  await waitFor(async () => ((await (await fetch(`${local.url}/api/sessions`, { headers: staff })).json()) as { sessions: unknown[] }).sessions.length > 0, 'the live session');
   const s = await rawSocket(t, local.wsUrl);
   s.send({ type: 'auth', token: await good.sign({ roles: ['competitor'], entry: { event: 'members-day', number: '05' } }) });
   s.send({ type: 'subscribe', ...PRIVATE });

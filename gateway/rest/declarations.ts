@@ -5,8 +5,8 @@ import type { EventDeclaration } from '../../actors/contracts/declaration.ts';
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * The public event declarations, read from KV `events` (keys `<track>.<event>`) with the gateway's NATS user.
- * Private events are never listed. Read at most once per `cacheMs`: a declaration changes rarely and a listing is
+ * Every event declaration, public and private, read from KV `events` (keys `<track>.<event>`) with the gateway's
+ * NATS user. The handlers (routes.ts) leave out private events the caller may not see. Read at most once per `cacheMs`: a declaration changes rarely and a listing is
  * one KV scan. The engine validated each declaration before it was stored; entries that are not even shaped like
  * one are skipped and logged.
  */
@@ -35,8 +35,7 @@ export function createDeclarationReader(deps: { nc: NatsConnection; log: (line: 
         deps.log(`gateway: KV events/${key} is not a declaration: skipped`);
         continue;
       }
-      const declaration = value as unknown as EventDeclaration;
-      if (declaration.private !== true) out.push(declaration);
+      out.push(value as unknown as EventDeclaration);
     }
     return out.sort((a, b) => a.track.localeCompare(b.track) || a.event.localeCompare(b.event));
   };

@@ -9,6 +9,8 @@ export interface ApiRequest {
   query: URLSearchParams;
   params: string[];
   remote: string;
+  /** The `Authorization` header ('' without one). */
+  authorization: string;
 }
 
 export interface ApiResult {
@@ -20,7 +22,7 @@ export interface ApiResult {
 export type ApiHandler = (req: ApiRequest) => ApiResult | Promise<ApiResult>;
 
 const STATUS_TEXT: Record<number, string> = {
-  200: 'OK', 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
+  200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
   413: 'Payload Too Large', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
   504: 'Gateway Timeout',
 };
@@ -61,6 +63,7 @@ export function createApiRouter(deps: { app: TemplatedApp; limiter: RateLimiter;
       query: new URLSearchParams(req.getQuery() ?? ''),
       params: Array.from({ length: paramCount }, (_, i) => decodeURIComponent(req.getParameter(i) ?? '')),
       remote: Buffer.from(res.getRemoteAddressAsText()).toString(),
+      authorization: req.getHeader('authorization'),
     };
     const msgpack = wantsMsgpack(req.getHeader('accept'));
     const length = Number(req.getHeader('content-length') || 0);

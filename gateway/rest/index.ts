@@ -2,8 +2,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { TemplatedApp } from 'uWebSockets.js';
 import type { SessionView } from '../../actors/contracts/view.ts';
 import type { ClickHouseHttp } from '../../engine/clickhouse/http.ts';
+import type { PrivateEventLookup } from '../auth/private-events.ts';
+import type { TokenVerifier } from '../auth/verifier.ts';
 import type { LiveSessions } from '../live-sessions.ts';
 import type { SessionRef } from '../protocol.ts';
+import { createRestAccess } from './access.ts';
 import { createDeclarationReader } from './declarations.ts';
 import { createHealth } from './health.ts';
 import { apiError, createApiRouter } from './http.ts';
@@ -29,6 +32,10 @@ export interface RestDeps {
   /** The gateway's materialised view of a session, when spectators follow it. */
   current(ref: SessionRef): { seq: number; view: SessionView } | undefined;
   clickhouse?: ClickHouseHttp;
+  /** Which private events govern a session (shared with /ws). */
+  privateEvents: PrivateEventLookup;
+  /** Checks bearer tokens; without it private events' data is refused (403) and lists show public events only. */
+  verifier?: TokenVerifier;
 }
 
 /** Registers `/api/…`, `/openapi.json` and `/healthz/{live,ready}` on the gateway's uWS app. */
@@ -42,6 +49,8 @@ export function registerRestApi(deps: RestDeps, opts: RestOptions = {}): void {
     declarations: createDeclarationReader({ nc: deps.nc, log: deps.log }, { cacheMs: 1000 }),
     view,
     clickhouse: deps.clickhouse,
+    privateEvents: deps.privateEvents,
+    access: createRestAccess(deps.verifier),
   });
   // Readiness asks an engine itself: the materialised view would hide a broken snapshot path.
   const ask = createViewReader({ nc: deps.nc, current: () => undefined }, { timeoutMs });

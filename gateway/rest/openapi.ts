@@ -28,7 +28,7 @@ const row = {
 };
 
 const schemas: Record<string, Schema> = {
-  Error: obj({ error: obj({ code: str, message: str }) }),
+  Error: obj({ error: obj({ code: str, message: str }, { reason: str }) }),
   LiveSession: obj({ track: slug, event: slug, session: slug, name: str, type: str, state: str, node: str }),
   SessionSummary: obj({ id: slug, name: str, type: str }, { state: str, node: str }),
   EventSummary: obj({ track: slug, event: slug, name: str, sessions: list(ref('SessionSummary')) }),
@@ -63,10 +63,20 @@ const trackSession = [param('track', 'track id'), param('session', 'session id, 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ref('Error') } } });
 const limits = { 413: errorResponse('request body over the size limit'), 429: errorResponse('over the per-client rate limit; see Retry-After') };
 
-function op(summary: string, schema: string, example: unknown, parameters: unknown[] = [], errors: Record<number, unknown> = {}) {
+/** Public data needs no token; a private event's needs a bearer token its organisation allows (issue 10). */
+const privateErrors = {
+  401: errorResponse('a private event\'s data without an accepted token: `reason` says why (missing, expired, signature, issuer, ' +
+    'audience, malformed, claims); with `WWW-Authenticate: Bearer error="invalid_token"`'),
+  403: errorResponse('a private event\'s data: the token is for another organisation, or a competitor of another event; or ' +
+    'this gateway has no identity provider configured'),
+};
+const optionalBearer = [{}, { bearerAuth: [] }];
+
+function op(summary: string, schema: string, example: unknown, parameters: unknown[] = [], errors: Record<number, unknown> = {}, secured = false) {
   return {
     get: {
       summary,
+      ...(secured && { security: optionalBearer }),
       parameters,
       responses: {
         200: {
@@ -74,6 +84,7 @@ function op(summary: string, schema: string, example: unknown, parameters: unkno
           content: { 'application/json': { schema: ref(schema), example }, 'application/msgpack': { schema: ref(schema) } },
         },
         ...limits,
+        ...(secured && privateErrors),
         ...errors,
       },
     },
@@ -94,39 +105,49 @@ export function openApiDocument(): Record<string, unknown> {
       version: '1',
       description: 'Live timing over HTTP. Times are milliseconds with the unit in the name (`bestLapMs`). Live updates are on the ' +
         'WebSocket `/ws` (docs/protocol.md). Every response is JSON, or MessagePack with `Accept: application/msgpack`; errors are ' +
-        '`{"error": {"code", "message"}}`. Requests are rate limited per client address (429 with Retry-After) and bodies are size limited (413).',
+        '`{"error": {"code", "message"}}`. Private events need `Authorization: Bearer <token>` (security scheme bearerAuth; 401/403). Requests are rate limited per client address (429 with Retry-After) and bodies are size limited (413).',
     },
     servers: [{ url: '/' }],
     paths: {
-      '/api/events': op('Public events (KV events) with their sessions; live ones carry their state', 'EventList',
-        { events: [{ track: 'sebring', event: 'test-meeting', name: 'Test meeting', sessions: [{ id: 'race-1', name: 'Race 1', type: 'race', state: 'running', node: 'node-1' }] }] }),
-      '/api/events/{track}/{event}': op('One public event: classes, sessions, entries', 'Event',
+      '/api/events': op('Events (KV events) with their sessions; live ones carry their state. Private events are listed only for a bearer token allowed to see them', 'EventList',
+        { events: [{ track: 'sebring', event: 'test-meeting', name: 'Test meeting', sessions: [{ id: 'race-1', name: 'Race 1', type: 'race', state: 'running', node: 'node-1' }] }] },
+        [], {}, true),
+      '/api/events/{track}/{event}': op('One event: classes, sessions, entries (a private one for a bearer token its organisation allows)', 'Event',
         { track: 'sebring', event: 'test-meeting', name: 'Test meeting', classes: [{ id: 'gt3', name: 'GT3' }],
           sessions: [{ id: 'race-1', name: 'Race 1', type: 'race' }], entries: [{ number: '3', name: 'Driver A', class: 'gt3' }] },
-        [param('track', 'track id'), param('event', 'event id')], { 400: errorResponse('a malformed id'), 404: errorResponse('no such public event') }),
-      '/api/sessions': op('Live sessions, from the engines\' health messages', 'SessionList',
-        { sessions: [{ track: 'sebring', event: 'test-meeting', session: 'race-1', name: 'Race 1', type: 'race', state: 'running', node: 'node-1' }] }),
+        [param('track', 'track id'), param('event', 'event id')], { 400: errorResponse('a malformed id'), 404: errorResponse('no such event') }, true),
+      '/api/sessions': op('Live sessions, from the engines\' health messages; private events\' sessions only for a bearer token allowed to see them', 'SessionList',
+        { sessions: [{ track: 'sebring', event: 'test-meeting', session: 'race-1', name: 'Race 1', type: 'race', state: 'running', node: 'node-1' }] },
+        [], {}, true),
       '/api/sessions/{track}/{session}/standings': op('Current standings (the gateway\'s materialised view) and its seq', 'Standings',
-        { seq: 42, session: header, standings: [row] }, trackSession, sessionErrors),
+        { seq: 42, session: header, standings: [row] }, trackSession, sessionErrors, true),
       '/api/sessions/{track}/{session}/results': op('Results: the standing fields; `final` once the session finished', 'Results',
         { seq: 42, session: header, final: false, results: [{ position: 1, classPosition: 1, number: '3', name: 'Driver A', class: 'gt3', laps: 2,
-          bestLapMs: 91876.2, raceMs: 184321.5, finished: false }] }, trackSession, sessionErrors),
+          bestLapMs: 91876.2, raceMs: 184321.5, finished: false }] }, trackSession, sessionErrors, true),
       '/api/sessions/{track}/{session}/cars/{car}/laps': op('Every completed lap of one car, from ClickHouse', 'Laps',
         { track: 'sebring', session: 'race-1', car: '3', laps: [{ lap: 1, lapMs: 92445.3, raceMs: 92445.3, position: 1, flag: 'green', pit: false }] },
         [...trackSession, param('car', 'car number as declared ("05" ≠ "5")')],
-        { 400: errorResponse('a malformed id'), 503: errorResponse('this gateway has no ClickHouse access') }),
+        { 400: errorResponse('a malformed id'), 503: errorResponse('this gateway has no ClickHouse access') }, true),
       '/api/sessions/{track}/{session}/flags': op('Flag history (empty until race control exists)', 'Flags',
         { track: 'sebring', session: 'race-1', flags: [], note: 'flag history comes with race control (not built yet): the current flag is in standings' },
-        trackSession, { 400: errorResponse('a malformed id') }),
+        trackSession, { 400: errorResponse('a malformed id') }, true),
       '/api/sessions/{track}/{session}/control-log': op('Race control log (empty until race control exists)', 'ControlLog',
         { track: 'sebring', session: 'race-1', entries: [], note: 'the control log comes with race control (not built yet)' },
-        trackSession, { 400: errorResponse('a malformed id') }),
+        trackSession, { 400: errorResponse('a malformed id') }, true),
       '/healthz/live': op('Liveness: the process serves HTTP', 'Health', { status: 'live' }),
       '/healthz/ready': op('Readiness: NATS connected and a snapshot request answered (503 when not)', 'Health',
         { status: 'ready', checks: { nats: { ok: true }, snapshot: { ok: true, message: 'sebring/race-1 answered at seq 42' } } },
         [], { 503: { description: 'not ready; the body says which check failed', content: { 'application/json': { schema: ref('Health') } } } }),
     },
     components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http', scheme: 'bearer', bearerFormat: 'JWT',
+          description: 'An access token of the identity provider (ES256 `at+jwt`, audience urn:pitwall:gateway) with `org` and `roles`. ' +
+            'Public events need none. A private event\'s data needs one of its organisation (any role; a competitor only for its own ' +
+            'event): the same rule as the WebSocket `auth` frame. POST /api/events (not in this document) needs role timing or admin of the declaration\'s `org`.',
+        },
+      },
       schemas: {
         ...schemas,
         EventList: obj({ events: list(ref('EventSummary')) }),

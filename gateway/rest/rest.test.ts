@@ -27,7 +27,8 @@ const declaration = (event: string, extra: Partial<EventDeclaration> = {}): Even
 });
 const kv = await new Kvm(await nats.connectAs('admin')).open('events');
 await kv.put('sebring.test-meeting', JSON.stringify(declaration('test-meeting')));
-await kv.put('sebring.secret-test', JSON.stringify(declaration('secret-test', { private: true })));
+// its own session id: a private declaration with race-1 would (rightly) close race-1 to anonymous callers while not live
+await kv.put('sebring.secret-test', JSON.stringify(declaration('secret-test', { private: true, sessions: [{ id: 'secret-1', name: 'Secret', type: 'race', finish: { laps: 5 } }] })));
 
 const engine = await startFakeEngine(engineNc, { view: sampleView({ track: 'sebring', session: 'race-1', lapsToGo: 20 }), seq: 42 });
 t.teardown(() => engine.stop());

@@ -1,7 +1,9 @@
 import type { EventDeclaration } from '../../actors/contracts/declaration.ts';
 import type { SessionView } from '../../actors/contracts/view.ts';
 import { quote, type ClickHouseHttp } from '../../engine/clickhouse/http.ts';
+import type { PrivateEvent, PrivateEventLookup } from '../auth/private-events.ts';
 import type { LiveSession } from '../live-sessions.ts';
+import type { RestAccess } from './access.ts';
 import { apiError, type ApiRequest, type ApiResult } from './http.ts';
 import { inMs } from './units.ts';
 import type { ViewRead } from './views.ts';
@@ -12,6 +14,10 @@ export interface RestSources {
   declarations(): Promise<EventDeclaration[]>;
   view(ref: { track: string; session: string }): Promise<ViewRead>;
   clickhouse?: ClickHouseHttp;
+  /** Which private events govern a session (none for a public one). */
+  privateEvents: PrivateEventLookup;
+  /** Who may see a private event's data (access.ts). */
+  access: RestAccess;
 }
 
 const SLUG = /^[a-z0-9-]+$/;
@@ -37,22 +43,35 @@ function viewFailure(read: Extract<ViewRead, { ok: false }>): ApiResult {
   return read.reason === 'unknown_session' ? apiError(404, 'unknown_session', read.message) : apiError(504, 'engine_timeout', read.message);
 }
 
+const privateOf = (d: EventDeclaration): PrivateEvent[] =>
+  d.private === true ? [{ track: d.track, event: d.event, ...(typeof d.org === 'string' && { org: d.org }) }] : [];
+
 const header = ({ rows: _rows, ...rest }: SessionView) => inMs(rest);
 const FINAL_STATES = ['finished', 'official'];
 
 /** The handlers of `/api/…`, each a function of the request; paths and shapes are in openapi.ts. */
 export function createRestHandlers(sources: RestSources) {
+  const { access } = sources;
+  /** Checks ids, then the caller's access to the session (private events: 401/403), then runs `then`. */
+  const inSession = async (req: ApiRequest, ids: Record<string, string | undefined>, then: () => ApiResult | Promise<ApiResult>): Promise<ApiResult> => {
+    const bad = badIds(ids);
+    if (bad) return bad;
+    const [track, session] = req.params as [string, string];
+    const refused = await access.check(req, await sources.privateEvents({ track, session }), session);
+    return refused ?? then();
+  };
   const withView = (req: ApiRequest, then: (seq: number, view: SessionView) => ApiResult) => {
     const [track, session] = req.params;
-    const bad = badIds({ track, session });
-    if (bad) return bad;
-    return sources.view({ track: track!, session: session! }).then((read) => (read.ok ? then(read.seq, read.view) : viewFailure(read)));
+    return inSession(req, { track, session }, () =>
+      sources.view({ track: track!, session: session! }).then((read) => (read.ok ? then(read.seq, read.view) : viewFailure(read))));
   };
 
   return {
-    events: async (): Promise<ApiResult> => {
+    events: async (req: ApiRequest): Promise<ApiResult> => {
+      const who = await access.caller(req);
+      if (!who.ok) return who.refusal;
       const live = sources.live();
-      const list = await sources.declarations();
+      const list = (await sources.declarations()).filter((d) => privateOf(d).every((ev) => access.sees(who.claims, ev)));
       return ok({ events: list.map((d) => ({ track: d.track, event: d.event, name: d.name, sessions: sessionSummary(d, live) })) });
     },
 
@@ -61,7 +80,9 @@ export function createRestHandlers(sources: RestSources) {
       const bad = badIds({ track, event });
       if (bad) return bad;
       const d = (await sources.declarations()).find((x) => x.track === track && x.event === event);
-      if (!d) return apiError(404, 'unknown_event', `no public event ${track}/${event}`);
+      if (!d) return apiError(404, 'unknown_event', `no event ${track}/${event}`);
+      const refused = await access.check(req, privateOf(d), event!);
+      if (refused) return refused;
       return ok({
         track: d.track, event: d.event, name: d.name,
         classes: d.classes.map((c) => ({ id: c.id, name: c.name })),
@@ -71,7 +92,17 @@ export function createRestHandlers(sources: RestSources) {
       });
     },
 
-    sessions: (): ApiResult => ok({ sessions: sources.live() }),
+    sessions: async (req: ApiRequest): Promise<ApiResult> => {
+      const who = await access.caller(req);
+      if (!who.ok) return who.refusal;
+      const live = sources.live();
+      // Fails closed: a session whose declarations cannot be read is left out.
+      const visible = await Promise.all(live.map(async (s) => {
+        const events = await sources.privateEvents({ track: s.track, session: s.session }).catch(() => undefined);
+        return events !== undefined && events.every((ev) => access.sees(who.claims, ev));
+      }));
+      return ok({ sessions: live.filter((_, i) => visible[i]) });
+    },
 
     standings: (req: ApiRequest) => withView(req, (seq, view) => ok({ seq, session: header(view), standings: view.rows.map(inMs) })),
 
@@ -89,31 +120,34 @@ export function createRestHandlers(sources: RestSources) {
       })),
     })),
 
-    laps: async (req: ApiRequest): Promise<ApiResult> => {
+    laps: (req: ApiRequest): Promise<ApiResult> => {
       const [track, session, car] = req.params;
-      const bad = badIds({ track, session, car });
-      if (bad) return bad;
-      if (!sources.clickhouse) {
-        return apiError(503, 'no_lap_store', 'this gateway has no ClickHouse access: laps are served by a gateway started with one (pitwall up does)');
-      }
-      const rows = await sources.clickhouse.rows<{ lap: number; lap_us: string; race_us: string; position: number; flag: string; pit: number }>(
-        `SELECT lap, lap_us, race_us, position, flag, pit FROM laps FINAL
-         WHERE track = ${quote(track!)} AND session = ${quote(session!)} AND car = ${quote(car!)} ORDER BY lap`);
-      return ok({
-        track, session, car,
-        laps: rows.map((r) => ({ lap: Number(r.lap), lapMs: Number(r.lap_us) / 1000, raceMs: Number(r.race_us) / 1000,
-          position: Number(r.position), flag: r.flag, pit: Number(r.pit) === 1 })),
-      });
+      return inSession(req, { track, session, car }, () => laps(track!, session!, car!));
     },
 
-    flags: (req: ApiRequest): ApiResult => {
+    flags: (req: ApiRequest) => {
       const [track, session] = req.params;
-      return badIds({ track, session }) ?? ok({ track, session, flags: [], note: 'flag history comes with race control (not built yet): the current flag is in standings' });
+      return inSession(req, { track, session }, () =>
+        ok({ track, session, flags: [], note: 'flag history comes with race control (not built yet): the current flag is in standings' }));
     },
 
-    controlLog: (req: ApiRequest): ApiResult => {
+    controlLog: (req: ApiRequest) => {
       const [track, session] = req.params;
-      return badIds({ track, session }) ?? ok({ track, session, entries: [], note: 'the control log comes with race control (not built yet)' });
+      return inSession(req, { track, session }, () => ok({ track, session, entries: [], note: 'the control log comes with race control (not built yet)' }));
     },
   };
+
+  async function laps(track: string, session: string, car: string): Promise<ApiResult> {
+    if (!sources.clickhouse) {
+      return apiError(503, 'no_lap_store', 'this gateway has no ClickHouse access: laps are served by a gateway started with one (pitwall up does)');
+    }
+    const rows = await sources.clickhouse.rows<{ lap: number; lap_us: string; race_us: string; position: number; flag: string; pit: number }>(
+      `SELECT lap, lap_us, race_us, position, flag, pit FROM laps FINAL
+       WHERE track = ${quote(track)} AND session = ${quote(session)} AND car = ${quote(car)} ORDER BY lap`);
+    return ok({
+      track, session, car,
+      laps: rows.map((r) => ({ lap: Number(r.lap), lapMs: Number(r.lap_us) / 1000, raceMs: Number(r.race_us) / 1000,
+        position: Number(r.position), flag: r.flag, pit: Number(r.pit) === 1 })),
+    });
+  }
 }
