@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { createTokenVerifier } from '../gateway/auth/index.ts';
 import { createGateway } from '../gateway/server.ts';
 import { GATEWAY_AUDIENCE } from '../oidc/claims.ts';
-import { startIdentityProvider } from '../oidc/provider.ts';
+import type { startIdentityProvider as StartIdentityProvider } from '../oidc/provider.ts';
 import { requireNativeUws } from '../gateway/uws.ts';
 import { DEFAULT_PORTS } from './cli/config.ts';
 import { createClickHouseHttp } from './clickhouse/http.ts';
@@ -92,6 +92,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await ensureStreams(admin);
     return { stop: async () => undefined };
   });
+  // Loaded here, not at the top: oidc-provider warns about Node 20 on import, which every other command would print.
+  const { startIdentityProvider }: { startIdentityProvider: typeof StartIdentityProvider } = await import('../oidc/provider.ts');
   const identityNc = await connectAs('identity');
   const identity = await group.start('identity', () =>
     startIdentityProvider({ nc: identityNc, log: opts.log }, { port: random ? 0 : DEFAULT_PORTS.identity, webRedirectUris: [] }),
