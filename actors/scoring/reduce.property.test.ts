@@ -1,24 +1,14 @@
 import t from 'tap';
+import { createRandom } from '../random.ts';
 import type { SessionInput } from '../contracts/events.ts';
 import { createSessionActor, type PersistedSession } from '../session-actor.ts';
 import { createFeed, REF, START_US } from '../testing/race-feed.ts';
-
-/** Seeded PRNG (mulberry32): the same seed gives the same random race. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CARS = ['7', '05', '12', '5'];
 
 /** A random session: timed crossings with noise (re-sends, re-timings, missed passings, short laps), flags, penalties. */
 function randomRace(seed: number): SessionInput[] {
-  const rnd = prng(seed);
+  const rnd = createRandom(seed).next;
   const f = createFeed();
   const inputs: SessionInput[] = [f.declare({ timeMs: 3_600_000 }), f.open(), f.start(0)];
   const last: Record<string, number> = {};
@@ -66,7 +56,7 @@ t.test('replaying any prefix, then persist/restore, then the rest equals replayi
     const inputs = randomRace(seed);
     const whole = actor();
     for (const input of inputs) whole.send(input);
-    const split = Math.floor(prng(seed * 7)() * inputs.length);
+    const split = Math.floor(createRandom(seed * 7).next() * inputs.length);
     const first = actor();
     for (const input of inputs.slice(0, split)) first.send(input);
     const restored = actor(JSON.parse(JSON.stringify(first.persist())) as PersistedSession);

@@ -1,21 +1,11 @@
 import fs from 'node:fs';
 import t from 'tap';
+import { createRandom } from '../../actors/random.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { encodeRecord, parseLine } from './codec.ts';
 import { RmonitorParseError } from './errors.ts';
 import { createLineFramer } from './line-framer.ts';
 import { CAPTURES, capturePath } from './testing/captures.ts';
-
-/** mulberry32: a tiny seeded PRNG, so a failure is reproducible from the seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = 20250607;
 const LINES = 120_000;
@@ -53,7 +43,7 @@ function randomLine(rand: () => number): string {
 }
 
 t.test(`fuzz: ${LINES} random and mutated lines (seed ${SEED}) never throw; records + errors = lines`, async (t) => {
-  const rand = prng(SEED);
+  const rand = createRandom(SEED).next;
   let records = 0;
   let errors = 0;
   let roundTripMismatch = 0;
@@ -87,7 +77,7 @@ t.test(`fuzz: ${LINES} random and mutated lines (seed ${SEED}) never throw; reco
 });
 
 t.test('fuzz: the framer survives random chunking and random bytes, and the line count adds up', async (t) => {
-  const rand = prng(SEED + 1);
+  const rand = createRandom(SEED + 1).next;
   const text = corpus.slice(0, 20_000).join('\r\n') + '\r\n';
   const buf = Buffer.from(text, 'utf8');
   let lines = 0;

@@ -1,5 +1,5 @@
 import type { EntryDeclaration } from '../../actors/contracts/declaration.ts';
-import { createRandom } from './random.ts';
+import { createRandom } from '../../actors/random.ts';
 
 /**
  * A simulated field: when each car crosses the line. Pure and seeded. Each car has a pace from its class and its

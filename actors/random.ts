@@ -1,4 +1,7 @@
-/** A small seeded PRNG (mulberry32): the same seed gives the same race, so tests and demos are reproducible. */
+/**
+ * A small seeded PRNG (mulberry32), shared by the simulator and the randomised tests: the same seed gives the same
+ * race, so tests and demos are reproducible.
+ */
 export interface Random {
   /** Uniform in [0, 1). */
   next(): number;
