@@ -1,7 +1,7 @@
-import type { Log } from './log.ts';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
+import type { Log } from './log.ts';
 import type { ClickHouseHttp } from './clickhouse/http.ts';
 import { counter, inputErrors } from './metrics.ts';
 
@@ -11,6 +11,14 @@ import { counter, inputErrors } from './metrics.ts';
  * acknowledged that was not inserted. A batch inserted twice (a lost acknowledgement) is harmless: the tables are
  * ReplacingMergeTrees keyed on what identifies a row.
  */
+/** What a sink needs: the engine's NATS connection, ClickHouse, the metrics registry and a log. */
+export interface SinkDeps {
+  nc: NatsConnection;
+  clickhouse: ClickHouseHttp;
+  registry: Registry;
+  log: Log;
+}
+
 export interface BatchSinkOptions {
   stream: string;
   consumer: string;
@@ -29,7 +37,7 @@ export interface BatchSink {
 }
 
 export async function startBatchSink(
-  deps: { nc: NatsConnection; clickhouse: ClickHouseHttp; registry: Registry; log: Log },
+  deps: SinkDeps,
   opts: BatchSinkOptions,
 ): Promise<BatchSink> {
   const name = opts.consumer;

@@ -1,4 +1,3 @@
-import type { Log } from './log.ts';
 import path from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
@@ -8,6 +7,7 @@ import { putDeclaration } from './declarations/store.ts';
 import { readDeclarationFile } from './declarations/read.ts';
 import { REPO_ROOT } from './paths.ts';
 import type { Stack } from './stack.ts';
+import type { Log } from './log.ts';
 
 export const DEMO_EVENT_FILE = path.join(REPO_ROOT, 'docs', 'examples', 'demo-event.yaml');
 

@@ -1,7 +1,4 @@
-import type { Log } from './log.ts';
-import type { NatsConnection } from '@nats-io/transport-node';
-import type { Registry } from 'prom-client';
-import type { ClickHouseHttp } from './clickhouse/http.ts';
+import type { SinkDeps } from './batch-sink.ts';
 import { ensureSchema } from './clickhouse/schema.ts';
 import { startEngine, type Engine } from './engine.ts';
 import { startLapSink } from './lap-sink.ts';
@@ -14,7 +11,7 @@ import type { ServiceGroup } from './service-group.ts';
  */
 export async function startEngineServices(
   group: ServiceGroup,
-  deps: { nc: NatsConnection; clickhouse: ClickHouseHttp; registry: Registry; log: Log },
+  deps: SinkDeps,
   opts: { node: string },
 ): Promise<Engine> {
   await ensureSchema(deps.clickhouse);

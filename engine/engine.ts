@@ -1,4 +1,3 @@
-import type { Log } from './log.ts';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Gauge, type Registry } from 'prom-client';
@@ -10,6 +9,7 @@ import { createPoisonRegistry } from './poison.ts';
 import { startSessionHost, type SessionHost, type SessionHostDeps, type SessionHostOptions } from './session-host.ts';
 import { requireStreamLimits, watchConsumerLag } from './stream-limits.ts';
 import { createSupervisor } from './supervisor.ts';
+import type { Log } from './log.ts';
 
 /**
  * The engine of one node: ingest (EDGE → RACE), one supervised session host per live session, and a health message

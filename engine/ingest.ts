@@ -1,4 +1,3 @@
-import type { Log } from './log.ts';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -10,6 +9,7 @@ import { parseEdgeSubject, subjects } from '../actors/contracts/subjects.ts';
 import { entryMatcher, type EntryMatcher } from './declarations/entry-map.ts';
 import { getDeclaration } from './declarations/store.ts';
 import { counter, inputErrors } from './metrics.ts';
+import type { Log } from './log.ts';
 
 /**
  * Ingest: turns edge readings (stream EDGE) into session events (stream RACE).

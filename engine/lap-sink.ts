@@ -1,9 +1,5 @@
-import type { Log } from './log.ts';
-import type { NatsConnection } from '@nats-io/transport-node';
-import type { Registry } from 'prom-client';
 import type { LapEvent } from '../actors/contracts/events.ts';
-import { startBatchSink, type BatchSink } from './batch-sink.ts';
-import type { ClickHouseHttp } from './clickhouse/http.ts';
+import { startBatchSink, type BatchSink, type SinkDeps } from './batch-sink.ts';
 
 /** The lap sink: completed laps (`timing.*.*.lap` in RACE) into ClickHouse `laps`, one row per lap (FINAL). */
 export const LAP_SINK_CONSUMER = 'lap-sink';
@@ -28,7 +24,7 @@ export const lapRow = (lap: LapEvent) => ({
 export const clickhouseDateTime = (atUs: number) => new Date(Math.floor(atUs / 1000)).toISOString().slice(0, 19).replace('T', ' ');
 
 export function startLapSink(
-  deps: { nc: NatsConnection; clickhouse: ClickHouseHttp; registry: Registry; log: Log },
+  deps: SinkDeps,
   opts: { batch?: number; maxWaitMs?: number } = {},
 ): Promise<BatchSink> {
   return startBatchSink(deps, {

@@ -1,9 +1,6 @@
-import type { Log } from './log.ts';
-import type { NatsConnection } from '@nats-io/transport-node';
-import type { Registry } from 'prom-client';
 import type { SessionInput } from '../actors/contracts/events.ts';
 import { parseTimingSubject } from '../actors/contracts/subjects.ts';
-import { startBatchSink, type BatchSink } from './batch-sink.ts';
+import { startBatchSink, type BatchSink, type SinkDeps } from './batch-sink.ts';
 import { quote, type ClickHouseHttp } from './clickhouse/http.ts';
 import { clickhouseDateTime } from './lap-sink.ts';
 
@@ -14,7 +11,7 @@ import { clickhouseDateTime } from './lap-sink.ts';
 export const RACE_ARCHIVE_CONSUMER = 'race-archive';
 
 export function startRaceArchive(
-  deps: { nc: NatsConnection; clickhouse: ClickHouseHttp; registry: Registry; log: Log },
+  deps: SinkDeps,
   opts: { batch?: number; maxWaitMs?: number } = {},
 ): Promise<BatchSink> {
   return startBatchSink(deps, {

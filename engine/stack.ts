@@ -1,4 +1,3 @@
-import type { Log } from './log.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -18,6 +17,7 @@ import { startNats, type NatsServer } from './servers/nats.ts';
 import type { ServiceRole } from './servers/nats-users.ts';
 import { createServiceGroup } from './service-group.ts';
 import { ensureStreams } from './streams.ts';
+import type { Log } from './log.ts';
 
 export interface StackOptions {
   dataDir: string;
