@@ -30,9 +30,9 @@ export function createKvAdapterFactory(store: IdentityStore, deps: { now: () => 
         if (payload.uid) await store.put(uidKey(payload.uid), id, { expiresAt });
         if (payload.userCode) await store.put(userCodeKey(payload.userCode), id, { expiresAt });
         if (GRANTABLE.has(model) && payload.grantId) {
-          const members = (await store.get<GrantMembers>(grantKey(payload.grantId))) ?? { keys: [] };
-          if (!members.keys.includes(key)) members.keys.push(key);
-          await store.put(grantKey(payload.grantId), members);
+          // Tokens of one grant are often issued at once (code exchange: access and refresh token): no lost member.
+          await store.update<GrantMembers>(grantKey(payload.grantId), (members = { keys: [] }) =>
+            members.keys.includes(key) ? members : { keys: [...members.keys, key] });
         }
       },
       find,

@@ -30,6 +30,8 @@ export interface IdentityProviderOptions {
   accessTokenTtlSec?: number;
   riderTokenTtlSec?: number;
   sessionTtlSec?: number;
+  /** How often expired grants, tokens, sessions and interactions are purged from KV `identity` (default 10 min). */
+  sweepIntervalMs?: number;
 }
 
 export interface IdentityProvider {
@@ -45,7 +47,7 @@ export interface IdentityProvider {
   stop(): Promise<void>;
 }
 
-const DEFAULTS = { accessTokenTtlSec: 3600, riderTokenTtlSec: 3 * 24 * 3600, sessionTtlSec: 14 * 24 * 3600 };
+const DEFAULTS = { accessTokenTtlSec: 3600, riderTokenTtlSec: 3 * 24 * 3600, sessionTtlSec: 14 * 24 * 3600, sweepIntervalMs: 10 * 60_000 };
 
 /**
  * Pitwall's OpenID Connect provider (oidc-provider on node:http, its own port): sign-in pages, accounts, grants,
@@ -96,6 +98,15 @@ export async function startIdentityProvider(deps: IdentityProviderDeps, opts: Id
     throw err;
   }
 
+  // Expired entries read as absent, but without a sweep every login and token would stay in the bucket until it is full.
+  const sweep = setInterval(() => {
+    store.sweepExpired().then(
+      (n) => n > 0 && deps.log(`identity: purged ${n} expired entries`),
+      (err: unknown) => deps.log(`identity: sweeping expired entries failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }, opts.sweepIntervalMs ?? DEFAULTS.sweepIntervalMs);
+  sweep.unref();
+
   return {
     url: `http://${host}:${port}/`,
     port,
@@ -112,6 +123,7 @@ export async function startIdentityProvider(deps: IdentityProviderDeps, opts: Id
     },
     stop: () =>
       new Promise<void>((resolve) => {
+        clearInterval(sweep);
         server.closeAllConnections();
         server.close(() => resolve());
       }),

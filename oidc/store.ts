@@ -16,14 +16,24 @@ export interface IdentityStore {
   /** Writes only if the key does not exist yet; false if it does (an account name taken, a first admin already made). */
   create(key: string, value: unknown): Promise<boolean>;
   delete(key: string): Promise<void>;
+  /**
+   * Read-modify-write without lost updates: `change` gets the current value (undefined if absent or expired) and
+   * returns the new one; a concurrent writer in between makes it run again on the fresh value.
+   */
+  update<T>(key: string, change: (current: T | undefined) => T, opts?: { expiresAt?: number }): Promise<void>;
+  /** Purges entries whose expiry has passed (nats-server 2.9 cannot expire single entries); returns how many. */
+  sweepExpired(): Promise<number>;
 }
 
+/** Attempts of `update` before giving up: only reached if writers keep racing on one key. */
+const UPDATE_ATTEMPTS = 20;
+
 export function createIdentityStore(kv: KV, deps: { now: () => number } = { now: Date.now }): IdentityStore {
+  const expired = (stored: Stored<unknown>) => stored.expiresAt !== undefined && stored.expiresAt <= deps.now();
   const decode = <T>(entry: Awaited<ReturnType<KV['get']>>): T | undefined => {
     if (!entry || entry.operation !== 'PUT') return undefined;
     const stored = entry.json<Stored<T>>();
-    if (stored.expiresAt !== undefined && stored.expiresAt <= deps.now()) return undefined;
-    return stored.value;
+    return expired(stored) ? undefined : stored.value;
   };
   const encode = (value: unknown, expiresAt?: number) => JSON.stringify({ value, expiresAt } satisfies Stored<unknown>);
   return {
@@ -43,5 +53,35 @@ export function createIdentityStore(kv: KV, deps: { now: () => number } = { now:
     async delete(key) {
       await kv.delete(key);
     },
+    async update(key, change, opts = {}) {
+      for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+        const entry = await kv.get(key);
+        const next = encode(change(decode(entry)), opts.expiresAt);
+        try {
+          // Revision 0 means "must not exist"; a delete marker is an entry whose revision we can update on.
+          if (entry) await kv.update(key, next, entry.revision);
+          else await kv.create(key, next);
+          return;
+        } catch (err) {
+          if (!isWrongRevision(err)) throw err;
+        }
+      }
+      throw new Error(`identity: ${key} kept changing under ${UPDATE_ATTEMPTS} concurrent updates`);
+    },
+    async sweepExpired() {
+      let purged = 0;
+      for await (const key of await kv.keys()) {
+        const entry = await kv.get(key);
+        if (entry?.operation !== 'PUT' || !expired(entry.json<Stored<unknown>>())) continue;
+        // Purge only this revision: an entry rewritten since we read it stays.
+        await kv.purge(key, { previousSeq: entry.revision }).then(() => purged++, (err: unknown) => {
+          if (!isWrongRevision(err)) throw err;
+        });
+      }
+      return purged;
+    },
   };
 }
+
+/** JetStream's "wrong last sequence" (10071): another writer got there first. */
+const isWrongRevision = (err: unknown) => err instanceof Error && /wrong last sequence/i.test(err.message);
