@@ -1,12 +1,10 @@
-import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
 import type { EventDeclaration } from '../actors/contracts/declaration.ts';
-import type { SessionInput } from '../actors/contracts/events.ts';
-import { subjects } from '../actors/contracts/subjects.ts';
 import { validateDeclaration } from './declarations/validate.ts';
 import { inputErrors } from './metrics.ts';
+import type { IngestInput } from './ownership/session-input.ts';
 
 /**
  * Declarations change live, and each change is an event (DESIGN §4, KV `events`): when a stored declaration changes,
@@ -14,7 +12,8 @@ import { inputErrors } from './metrics.ts';
  * — so a replay of RACE scores exactly as the live run did — and then ingest maps that session's passings by the new
  * entries (a transponder added mid-session starts counting).
  *
- * The declaration is written first and the entries followed second: a passing of a new transponder read in between
+ * The watch runs with ingest (on the engine holding the `_ingest` lease) and, like ingest, has the session's owner
+ * write the input. The declaration is written first and the entries followed second: a passing of a new transponder read in between
  * is unassigned, as it was before the change; it never reaches a session that does not know the car yet.
  */
 
@@ -24,6 +23,8 @@ export interface DeclarationFollower {
   openSessions(): { track: string; event: string; session: string; declaration: EventDeclaration; lastAtUs?: number }[];
   /** Ingest maps passings of the open sessions of the declaration's event by its entries from now on. */
   updateDeclaration(declaration: EventDeclaration): void;
+  /** Has the owner of the session write the input (ownership/session-input.ts). */
+  write(track: string, session: string, input: IngestInput, msgId: string): Promise<unknown>;
 }
 
 export interface DeclarationWatchDeps {
@@ -43,7 +44,6 @@ export async function startDeclarationWatch(deps: DeclarationWatchDeps): Promise
   const errors = inputErrors(deps.registry);
   let applied = 0;
   let stopping = false;
-  const js = jetstream(deps.nc);
   const kv = await new Kvm(deps.nc).open('events');
   const watch = await kv.watch({ key: '>' });
 
@@ -58,10 +58,8 @@ export async function startDeclarationWatch(deps: DeclarationWatchDeps): Promise
         continue;
       }
       // The session's own clock: a declaration never moves it (a replay of yesterday stays yesterday).
-      const input: SessionInput = { kind: 'declaration', atUs: open.lastAtUs ?? Date.now() * 1000, declaration };
-      await js.publish(subjects.timing(track, open.session, 'declaration'), JSON.stringify(input), {
-        msgID: `decl:${track}:${event}:${revision}:${open.session}`,
-      });
+      const input: IngestInput = { kind: 'declaration', atUs: open.lastAtUs ?? Date.now() * 1000, declaration };
+      await deps.ingest.write(track, open.session, input, `decl:${track}:${event}:${revision}:${open.session}`);
       applied++;
       deps.log(`declarations: ${track}/${event} revision ${revision} applied to the open session ${open.session}`);
     }
@@ -84,7 +82,8 @@ export async function startDeclarationWatch(deps: DeclarationWatchDeps): Promise
           await onChange(declaration, entry.revision);
           break;
         } catch (err) {
-          // RACE unreachable: retry, so no open session misses the change (message ids make a retry harmless).
+          // No owner answering, or RACE unreachable: retry, so no open session misses the change (message ids make a
+          // retry harmless).
           if (attempt === 0) deps.log(`declarations: ${entry.key} revision ${entry.revision}: ${(err as Error).message}; retrying`);
           if (stopping) return;
           await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));

@@ -1,15 +1,17 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerInfo, type JsMsg } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
 import type { EventDeclaration } from '../actors/contracts/declaration.ts';
-import type { EdgePassing, EdgeSessionMessage, SessionInput } from '../actors/contracts/events.ts';
+import type { EdgePassing, EdgeSessionMessage } from '../actors/contracts/events.ts';
 import { readingMsgId } from '../actors/contracts/events.ts';
-import { parseEdgeSubject, subjects } from '../actors/contracts/subjects.ts';
+import { parseEdgeSubject } from '../actors/contracts/subjects.ts';
 import { entryMatcher, type EntryMatcher } from './declarations/entry-map.ts';
 import { getDeclaration } from './declarations/store.ts';
 import { counter, inputErrors } from './metrics.ts';
 import type { Log } from './log.ts';
+import { isConflict } from './ownership/leases.ts';
+import { requestInput, type IngestInput } from './ownership/session-input.ts';
 
 /**
  * Ingest: turns edge readings (stream EDGE) into session events (stream RACE).
@@ -19,6 +21,13 @@ import type { Log } from './log.ts';
  * (transponder, chip, lane or car id: declarations/entry-map.ts). None or several → counted as unassigned, never
  * guessed. Each RACE event carries a message id derived from the edge reading, so a redelivered EDGE message writes
  * nothing twice; the EDGE message is acknowledged only after RACE acknowledged what it produced.
+ *
+ * Several engines: ingest runs on one engine at a time, under the `_ingest` lease (engine/ownership/), and writes
+ * nothing to RACE itself: each input goes to the engine that owns the session (ownership/session-input.ts), which
+ * writes it under its own lease. Without an answer (no owner yet, or a takeover under way) the same EDGE message is
+ * retried in place. A new ingest takes over from the previous one's consumer position with a consumer of its own
+ * (`ingest-<epoch>`), so a paused former ingest can no longer pull from it; and the open-session list is saved with
+ * compare-and-set, so a paused former ingest cannot overwrite it.
  */
 
 export interface OpenSession {
@@ -38,20 +47,43 @@ export interface IngestDeps {
   state: KV;
   registry: Registry;
   log: Log;
-  /** Called once per session when it opens, before its first event is written. */
+  /** Called once per session when it opens, before its first event is written (the engine claims it). */
   onSessionOpen(session: OpenSession): void;
+  /** Epoch of the `_ingest` lease this ingest runs under (0: a lone engine without leases, e.g. in a unit test). */
+  epoch: number;
+  /** Called when this ingest finds that a newer one took over (it stops retrying; the engine gives up the lease). */
+  onSuperseded?(reason: string): void;
+  /** How long to wait for the owner's answer to one input before asking again. */
+  requestTimeoutMs?: number;
 }
 
 export interface Ingest {
   openSessions(): OpenSession[];
+  /** The EDGE consumer this ingest reads (for the lag watch). */
+  consumer: string;
+  /** Asks the owner of the session to write `input` (engine/declaration-watch.ts uses it too). */
+  write(track: string, session: string, input: IngestInput, msgId: string): Promise<number>;
   /** A changed declaration (engine/declaration-watch.ts): the open sessions of its event map passings by its entries. */
   updateDeclaration(declaration: EventDeclaration): void;
   stop(): Promise<void>;
 }
 
-export const INGEST_CONSUMER = 'ingest';
+/** Ingest's EDGE consumers are `ingest-<epoch>` (`ingest` alone before leases). */
+export const INGEST_CONSUMER_PREFIX = 'ingest';
 /** Key of the open-session list in KV `session-state` (track slugs never start with `_`). */
-const OPEN_SESSIONS_KEY = '_open-sessions';
+export const OPEN_SESSIONS_KEY = '_open-sessions';
+
+/** A saved open session: what an engine needs to claim and rebuild it. */
+export type OpenSessionRef = Pick<OpenSession, 'track' | 'event' | 'session'>;
+
+/** The previous ingest's consumer: the one with the most recent creation (normally the only one). */
+async function previousConsumers(jsm: Awaited<ReturnType<typeof jetstreamManager>>): Promise<ConsumerInfo[]> {
+  const all: ConsumerInfo[] = [];
+  for await (const info of jsm.consumers.list('EDGE')) {
+    if (info.name === INGEST_CONSUMER_PREFIX || info.name.startsWith(`${INGEST_CONSUMER_PREFIX}-`)) all.push(info);
+  }
+  return all.sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
+}
 
 export async function startIngest(deps: IngestDeps): Promise<Ingest> {
   const errors = inputErrors(deps.registry);
@@ -61,20 +93,23 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
   const events = await new Kvm(deps.nc).open('events');
   // Resume in order. A restarted durable consumer would deliver new messages at once and the unacknowledged ones only
   // after their ack wait — out of order, and a passing older than a car's last crossing is discarded. So the consumer
-  // is made anew from the first unacknowledged message; what was already written to RACE is dropped there by its
-  // message id.
-  const previous = await jsm.consumers.info('EDGE', INGEST_CONSUMER).catch(() => undefined);
-  if (previous) await jsm.consumers.delete('EDGE', INGEST_CONSUMER);
+  // is made anew from the first message the previous ingest left unacknowledged; what was already written to RACE is
+  // dropped there by its message id (or by the actor's reading dedupe).
+  const consumerName = `${INGEST_CONSUMER_PREFIX}-${deps.epoch}`;
+  const previous = (await previousConsumers(jsm)).filter((c) => c.name !== consumerName);
+  const [latest] = previous;
   await jsm.consumers.add('EDGE', {
-    durable_name: INGEST_CONSUMER,
+    durable_name: consumerName,
     ack_policy: AckPolicy.Explicit,
     filter_subject: 'edge.>',
-    ...(previous
-      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: previous.ack_floor.stream_seq + 1 }
+    ...(latest
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: latest.ack_floor.stream_seq + 1 }
       : { deliver_policy: DeliverPolicy.All }),
   });
-  const consumer = await js.consumers.get('EDGE', INGEST_CONSUMER);
+  for (const old of previous) await jsm.consumers.delete('EDGE', old.name).catch(() => undefined);
+  const consumer = await js.consumers.get('EDGE', consumerName);
   const sessions = new Map<string, OpenSession>(); // `${track}.${session}` →
+  let stopping = false;
 
   const openSession = (track: string, event: string, session: string, declaration: EventDeclaration): OpenSession => {
     // A new session at a track ends the assignment of passings to the earlier ones there.
@@ -90,24 +125,33 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
     deps.onSessionOpen(open);
     return open;
   };
-  const saveOpenSessions = () =>
-    deps.state.put(OPEN_SESSIONS_KEY, JSON.stringify([...sessions.values()].map(({ track, event, session }) => ({ track, event, session }))));
-
-  // Sessions opened before a restart.
+  // Sessions opened before a restart or before this engine took ingest over.
   const saved = await deps.state.get(OPEN_SESSIONS_KEY);
-  for (const { track, event, session } of saved?.operation === 'PUT' ? saved.json<{ track: string; event: string; session: string }[]>() : []) {
+  let savedRevision = saved?.revision ?? 0;
+  for (const { track, event, session } of saved?.operation === 'PUT' ? saved.json<OpenSessionRef[]>() : []) {
     const declaration = await getDeclaration(events, track, event);
     if (declaration) openSession(track, event, session, declaration);
   }
+  /** Compare-and-set on the revision this ingest read or wrote: a former ingest's late save fails (and it stops). */
+  const saveOpenSessions = async () => {
+    const list = JSON.stringify([...sessions.values()].map(({ track, event, session }) => ({ track, event, session }) satisfies OpenSessionRef));
+    try {
+      savedRevision = savedRevision === 0 ? await deps.state.create(OPEN_SESSIONS_KEY, list) : await deps.state.update(OPEN_SESSIONS_KEY, list, savedRevision);
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      stopping = true; // another ingest took over: this one retries nothing more
+      const reason = `another ingest saved the open sessions (this one's epoch ${deps.epoch})`;
+      deps.onSuperseded?.(reason);
+      throw new Error(reason, { cause: err });
+    }
+  };
 
-  /** The inputs ingest writes; each kind is its own subject. */
-  type IngestInput = Extract<SessionInput, { kind: 'declaration' | 'session' | 'flag' | 'tick' | 'passing' }>;
-  const write = (track: string, session: string, input: IngestInput, msgId: string) =>
-    js.publish(subjects.timing(track, session, input.kind), JSON.stringify(input), { msgID: msgId }).then((ack) => {
-      const open = sessions.get(`${track}.${session}`);
-      if (open) open.lastAtUs = Math.max(open.lastAtUs ?? input.atUs, input.atUs);
-      return ack;
-    });
+  const write = async (track: string, session: string, input: IngestInput, msgId: string) => {
+    const seq = await requestInput(deps.nc, track, session, { input, msgId, ingest: deps.epoch }, deps.requestTimeoutMs ?? 2000);
+    const open = sessions.get(`${track}.${session}`);
+    if (open) open.lastAtUs = Math.max(open.lastAtUs ?? input.atUs, input.atUs);
+    return seq;
+  };
 
   async function onSessionMessage(track: string, m: EdgeSessionMessage): Promise<void> {
     const id = `in:${readingMsgId(m)}`;
@@ -174,11 +218,11 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
     // rmon, raw and health are kept in EDGE for audit and for their own readers
   }
 
-  let stopping = false;
   const messages = await consumer.consume({ max_messages: 256 });
   const loop = (async () => {
     for await (const msg of messages) {
-      // RACE unreachable or full: retry this message in place, so session events keep the edge's order.
+      // No owner yet, a takeover under way, RACE unreachable or full: retry this message in place, so session events
+      // keep the edge's order.
       for (let attempt = 0; !stopping; attempt++) {
         try {
           await handle(msg);
@@ -187,7 +231,7 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
         } catch (err) {
           if (attempt === 0) deps.log(`ingest: ${msg.subject} seq ${msg.seq}: ${(err as Error).message}; retrying`, { level: 'error', subject: msg.subject, streamSeq: msg.seq });
           msg.working();
-          await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
+          await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
         }
       }
     }
@@ -195,6 +239,8 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
 
   return {
     openSessions: () => [...sessions.values()],
+    consumer: consumerName,
+    write,
     updateDeclaration(declaration) {
       for (const s of sessions.values()) {
         if (s.track !== declaration.track || s.event !== declaration.event) continue;

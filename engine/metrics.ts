@@ -24,3 +24,13 @@ export function sessionRejections(registry: Registry): Counter<'kind'> {
   if (existing) return existing as Counter<'kind'>;
   return new Counter({ name, help: 'Session inputs not applied by the actor, by reason', labelNames: ['kind'], registers: [registry] });
 }
+
+/** Writes of a stale owner that were refused or ignored, by what was written (engine/ownership/fence.ts). */
+export type FencedKind = 'race_event' | 'ingest_request' | 'snapshot';
+
+export function fencedWrites(registry: Registry): Counter<'kind'> {
+  const name = 'pitwall_fenced_writes_total';
+  const existing = registry.getSingleMetric(name);
+  if (existing) return existing as Counter<'kind'>;
+  return new Counter({ name, help: 'Writes of a stale session owner or ingest refused or ignored by the lease fence, by kind', labelNames: ['kind'], registers: [registry] });
+}

@@ -3,6 +3,7 @@ import { parseTimingSubject } from '../actors/contracts/subjects.ts';
 import { startBatchSink, type BatchSink, type SinkDeps } from './batch-sink.ts';
 import { quote, type ClickHouseHttp } from './clickhouse/http.ts';
 import { clickhouseDateTime } from './lap-sink.ts';
+import { fencedInputs } from './ownership/fence.ts';
 
 /**
  * Every RACE event archived to ClickHouse `race_events` (key: the stream sequence, so a re-insert is idempotent), so
@@ -38,10 +39,10 @@ export function startRaceArchive(
   });
 }
 
-/** A session's archived inputs in stream order (its derived laps left out), for a rebuild. */
+/** A session's archived inputs in stream order, as the engine folds them: laps and stale owners' writes left out. */
 export async function readArchivedInputs(ch: ClickHouseHttp, track: string, session: string): Promise<SessionInput[]> {
-  const rows = await ch.rows<{ payload: string }>(
-    `SELECT payload FROM race_events FINAL WHERE track = ${quote(track)} AND session = ${quote(session)} AND kind != 'lap' ORDER BY stream_seq`,
+  const rows = await ch.rows<{ kind: string; payload: string }>(
+    `SELECT kind, payload FROM race_events FINAL WHERE track = ${quote(track)} AND session = ${quote(session)} AND kind != 'lap' ORDER BY stream_seq`,
   );
-  return rows.map((r) => JSON.parse(r.payload) as SessionInput);
+  return fencedInputs(rows.map((r) => ({ kind: r.kind, payload: JSON.parse(r.payload) as unknown }))).inputs;
 }

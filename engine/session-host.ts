@@ -8,10 +8,13 @@ import { parseTimingSubject, subjects } from '../actors/contracts/subjects.ts';
 import type { SessionView, ViewDiffMessage, ViewSnapshotMessage } from '../actors/contracts/view.ts';
 import { diffView } from '../actors/contracts/view-diff.ts';
 import { createSessionActor, type SessionActorDeps } from '../actors/session-actor.ts';
-import { counter, inputErrors, sessionRejections } from './metrics.ts';
+import { counter, inputErrors, sessionRejections, type FencedKind } from './metrics.ts';
 import type { Log } from './log.ts';
+import { createFence, withoutLease, type OwnerMarker } from './ownership/fence.ts';
+import type { Lease } from './ownership/leases.ts';
+import { serveInputs } from './ownership/session-input.ts';
 import type { PoisonRegistry } from './poison.ts';
-import { loadSessionSnapshot, saveSessionSnapshot, type SessionSnapshot } from './session-snapshot.ts';
+import { loadSessionSnapshot, saveSessionSnapshot, SupersededError, type SessionSnapshot } from './session-snapshot.ts';
 
 /**
  * Runs one session actor: folds the session's events from stream RACE in order, writes the laps it completes back to
@@ -25,6 +28,13 @@ import { loadSessionSnapshot, saveSessionSnapshot, type SessionSnapshot } from '
  * byte-identical to an uninterrupted run. Its first seq jumps by RESTART_SEQ_JUMP past the snapshot's, beyond any
  * seq the old host may have published after it, so spectators see a gap and resync with one snapshot instead of
  * applying a diff meant for another view.
+ *
+ * Ownership (engine/ownership/): a host runs only under its engine's lease on the session. It first appends its
+ * ownership marker to RACE, then is the session's one writer: the inputs ingest asks it to write
+ * (ownership/session-input.ts) and the laps, each carrying its lease epoch. Folding applies the fence
+ * (ownership/fence.ts): a stale owner's events are ignored and counted. Seeing a newer owner's marker, or finding a
+ * newer owner's snapshot in KV, the host surrenders its lease and stops folding; the engine then stops it, with no
+ * final snapshot. View diffs and snapshot replies go out only while the lease is valid on this process's clock.
  */
 
 export const RESTART_SEQ_JUMP = 1000;
@@ -44,6 +54,14 @@ export interface SessionHostDeps {
   poison: PoisonRegistry;
   /** Passed to the actor (tests inject a faulty reducer). */
   reduce?: SessionActorDeps['reduce'];
+  /** Called for each write of a stale owner refused or ignored (metric and health). */
+  onFenced(kind: FencedKind): void;
+}
+
+/** Under which lease this host runs its session, and this engine's node name (in the ownership marker). */
+export interface SessionOwnership {
+  lease: Lease;
+  node: string;
 }
 
 export interface SessionHostOptions {
@@ -64,7 +82,7 @@ export interface SessionHost {
   stop(): Promise<void>;
 }
 
-export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, opts: SessionHostOptions = {}): Promise<SessionHost> {
+export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, owner: SessionOwnership, opts: SessionHostOptions = {}): Promise<SessionHost> {
   const key = `${ref.track}.${ref.session}`;
   const fields = { track: ref.track, event: ref.event, session: ref.session };
   const errors = inputErrors(deps.registry);
@@ -76,14 +94,29 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
   const failed = new Promise<never>((_, reject) => (fail = reject));
   failed.catch(() => undefined);
 
-  const restored = await loadSessionSnapshot(deps.state, ref);
+  const { lease } = owner;
+  const stored = await loadSessionSnapshot(deps.state, ref);
+  const restored = stored?.snapshot;
+  let snapshotRevision = stored?.revision ?? 0;
   if (restored) deps.log(`session ${key}: restored at RACE seq ${restored.streamSeq}, view seq ${restored.seq}`, { ...fields, streamSeq: restored.streamSeq });
+  const fence = createFence(restored?.fence ?? 0);
+  const marker: OwnerMarker = { atUs: Date.now() * 1000, lease: lease.epoch, node: owner.node };
+  const markerSeq = (await js.publish(subjects.timing(ref.track, ref.session, 'owner'), JSON.stringify(marker))).seq;
+  deps.log(`session ${key}: owned by ${owner.node} from RACE seq ${markerSeq} (lease epoch ${lease.epoch})`, { ...fields, streamSeq: markerSeq, epoch: lease.epoch });
+  /** A newer owner exists: fold nothing more, write nothing more. */
+  let superseded = false;
+  const supersede = (reason: string) => {
+    if (superseded) return;
+    superseded = true;
+    deps.log(`session ${key}: ${reason}; this host (epoch ${lease.epoch}) stops`, { ...fields, epoch: lease.epoch, level: 'warn' });
+    lease.surrender(reason);
+  };
   const actor = createSessionActor(
     ref,
     {
       publishLap(lap: LapEvent) {
         const p = js
-          .publish(subjects.timing(ref.track, ref.session, 'lap'), JSON.stringify(lap), { msgID: lapMsgId(lap) })
+          .publish(subjects.timing(ref.track, ref.session, 'lap'), JSON.stringify({ ...lap, lease: lease.epoch }), { msgID: lapMsgId(lap) })
           .catch((err: Error) => fail(new Error(`lap ${lap.car}/${lap.lap} not written: ${err.message}`)))
           .finally(() => pendingLaps.delete(p));
         pendingLaps.add(p);
@@ -101,16 +134,33 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
   let saving: Promise<void> | undefined;
   let crashed = false;
 
-  const snapshot = (): SessionSnapshot => ({ version: 1, actor: actor.persist(), streamSeq: applied, seq, view: last ?? actor.view() });
+  const snapshot = (): SessionSnapshot => ({
+    version: 1,
+    actor: actor.persist(),
+    streamSeq: applied,
+    seq,
+    view: last ?? actor.view(),
+    fence: fence.epoch(),
+    writer: lease.epoch,
+  });
   const saveSnapshot = async () => {
     const s = snapshot();
     sinceSnapshot = 0;
     lastSnapshotAt = Date.now();
-    await saveSessionSnapshot(deps.state, ref, s);
+    try {
+      snapshotRevision = await saveSessionSnapshot(deps.state, ref, s, snapshotRevision);
+    } catch (err) {
+      if (!(err instanceof SupersededError)) throw err;
+      deps.onFenced('snapshot');
+      supersede(err.message);
+    }
   };
+  /** Spectators hear only from a host whose lease is valid right now. */
+  const speaking = () => !superseded && lease.valid();
 
   const viewSubject = subjects.view(ref.track, ref.session);
   const publishDiff = () => {
+    if (!speaking()) return;
     const next = actor.view();
     if (!last) {
       last = next;
@@ -126,6 +176,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
   const due = () =>
     !saving &&
     !crashed &&
+    !superseded &&
     sinceSnapshot > 0 &&
     (sinceSnapshot >= (opts.snapshotEveryEvents ?? 500) || Date.now() - lastSnapshotAt >= (opts.snapshotEveryMs ?? 2000));
   const timer = setInterval(() => {
@@ -140,7 +191,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
 
   const snapshots = deps.nc.subscribe(subjects.viewSnapshot(ref.track, ref.session), {
     callback: (err, msg) => {
-      if (err) return;
+      if (err || !speaking()) return;
       const view = (last ??= actor.view());
       const reply: ViewSnapshotMessage = { seq, view };
       msg.respond(encode(reply));
@@ -154,11 +205,51 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
     ...(restored ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: restored.streamSeq + 1 } : { deliver_policy: DeliverPolicy.All }),
   });
   const messages = await consumer.consume();
+  let caughtUp = false;
+  const inputs = serveInputs(
+    {
+      nc: deps.nc,
+      ready: () => caughtUp && !superseded,
+      write: async (input, msgId) =>
+        (await js.publish(subjects.timing(ref.track, ref.session, input.kind), JSON.stringify({ ...input, lease: lease.epoch }), { msgID: `${msgId}@${lease.epoch}` })).seq,
+    },
+    ref,
+  );
+  let staleLogged = 0;
+  /** The fence's verdict on one RACE message; false: not for the actor (a marker, a stale write, our own lap). */
+  const admit = (msg: { seq: number; subject: string; data: Uint8Array }, kind: string | undefined, payload: object): boolean => {
+    if (!kind) return false;
+    const verdict = fence.admit(kind as Parameters<typeof fence.admit>[0], payload);
+    if (verdict === 'stale') {
+      deps.onFenced('race_event');
+      if (staleLogged++ < 10) deps.log(`session ${key}: RACE seq ${msg.seq} (${msg.subject}) was written under lease ${(payload as { lease?: unknown }).lease ?? 0} after the owner of epoch ${fence.epoch()} took over: ignored`, { ...fields, streamSeq: msg.seq, level: 'warn' });
+      return false;
+    }
+    if (verdict === 'marker') {
+      if (fence.epoch() > lease.epoch) supersede(`a newer owner (epoch ${fence.epoch()}) took over at RACE seq ${msg.seq}`);
+      return false;
+    }
+    return kind !== 'lap'; // laps are our own output
+  };
   const loop = (async () => {
     for await (const msg of messages) {
+      if (superseded) break;
       const kind = parseTimingSubject(msg.subject)?.kind;
-      if (kind === 'lap') {
-        applied = msg.seq; // our own output
+      let payload: unknown;
+      try {
+        payload = msg.json<unknown>();
+        if (typeof payload !== 'object' || payload === null) throw new Error('not an object');
+      } catch {
+        errors.inc({ kind: 'bad_race_event' });
+        deps.log(`session ${key}: undecodable event at RACE seq ${msg.seq}: skipped`, { ...fields, streamSeq: msg.seq, level: 'warn' });
+        applied = msg.seq;
+        continue;
+      }
+      const forActor = admit(msg, kind, payload);
+      if (superseded) break;
+      if (!forActor) {
+        applied = msg.seq;
+        caughtUp ||= applied >= markerSeq;
         continue;
       }
       if (deps.poison.isPoison(key, msg.seq)) {
@@ -167,15 +258,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
         applied = msg.seq;
         continue;
       }
-      let input: SessionInput;
-      try {
-        input = msg.json<SessionInput>();
-      } catch {
-        errors.inc({ kind: 'bad_race_event' });
-        deps.log(`session ${key}: undecodable event at RACE seq ${msg.seq}: skipped`, { ...fields, streamSeq: msg.seq, level: 'warn' });
-        applied = msg.seq;
-        continue;
-      }
+      const input = withoutLease(payload) as SessionInput;
       const before = actor.rejected();
       try {
         actor.send(input);
@@ -185,6 +268,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
         throw new Error(`actor threw at RACE seq ${msg.seq} (attempt ${attempts}): ${(err as Error).message}`, { cause: err });
       }
       applied = msg.seq;
+      caughtUp ||= applied >= markerSeq;
       sinceSnapshot++;
       for (const [kind, count] of Object.entries(actor.rejected())) {
         const added = count - (before[kind as keyof typeof before] ?? 0);
@@ -204,13 +288,14 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
     failed,
     async stop() {
       clearInterval(timer);
+      inputs.stop();
       await messages.close();
       await loop.catch(() => undefined);
       snapshots.unsubscribe();
       await Promise.allSettled([...pendingLaps]);
       await saving;
-      // A crashed actor's state is suspect: keep the last good snapshot instead.
-      if (!crashed) {
+      // A crashed actor's state is suspect: keep the last good snapshot instead. A superseded host writes nothing.
+      if (!crashed && !superseded) {
         publishDiff();
         await saveSnapshot().catch((err: Error) => deps.log(`session ${key}: final snapshot not saved: ${err.message}`, { ...fields, level: 'error' }));
       }

@@ -21,6 +21,8 @@ export interface Supervisor<C extends Supervised> {
   /** Starts the child for `key` unless it runs already. */
   ensure(key: string, start: () => Promise<C>): void;
   get(key: string): C | undefined;
+  /** Stops the child for `key` and forgets it: no restart, not faulted (e.g. another engine took its session). */
+  drop(key: string): Promise<void>;
   children(): Map<string, C>;
   faulted(): string[];
   restarts(): number;
@@ -33,27 +35,31 @@ export function createSupervisor<C extends Supervised>(opts: SupervisorOptions):
   const running = new Map<string, C>();
   /** Keys starting, running or waiting to restart. */
   const active = new Set<string>();
+  /** Bumped by `ensure` and `drop`: a start or restart of an older generation is not wanted any more. */
+  const generations = new Map<string, number>();
   const failures = new Map<string, number[]>();
   const faulted = new Set<string>();
   let restarts = 0;
   let stopped = false;
 
-  function run(key: string, start: () => Promise<C>): void {
+  function run(key: string, start: () => Promise<C>, generation = generations.get(key)): void {
+    const wanted = () => !stopped && generations.get(key) === generation;
     start().then(
       (child) => {
-        if (stopped) return void child.stop();
+        if (!wanted()) return void child.stop();
         running.set(key, child);
         child.failed.catch((err: Error) => {
+          if (running.get(key) !== child) return; // dropped
           running.delete(key);
           void child.stop().catch(() => undefined);
-          restartLater(key, start, err);
+          restartLater(key, start, err, generation);
         });
       },
-      (err: Error) => restartLater(key, start, err),
+      (err: Error) => wanted() && restartLater(key, start, err, generation),
     );
   }
 
-  function restartLater(key: string, start: () => Promise<C>, err: Error): void {
+  function restartLater(key: string, start: () => Promise<C>, err: Error, generation: number | undefined): void {
     if (stopped) return;
     const now = Date.now();
     const recent = [...(failures.get(key) ?? []), now].filter((t) => now - t < windowMs);
@@ -68,16 +74,24 @@ export function createSupervisor<C extends Supervised>(opts: SupervisorOptions):
     opts.log(`supervisor: ${key} failed (${err.message}); restarting in ${delayMs} ms`, { session: key, level: 'warn' });
     restarts++;
     opts.onRestart?.(key);
-    setTimeout(() => !stopped && run(key, start), delayMs);
+    setTimeout(() => !stopped && generations.get(key) === generation && run(key, start, generation), delayMs);
   }
 
   return {
     ensure(key, start) {
       if (active.has(key) || faulted.has(key) || stopped) return;
       active.add(key);
+      generations.set(key, (generations.get(key) ?? 0) + 1);
       run(key, start);
     },
     get: (key) => running.get(key),
+    async drop(key) {
+      active.delete(key);
+      generations.set(key, (generations.get(key) ?? 0) + 1);
+      const child = running.get(key);
+      running.delete(key);
+      await child?.stop();
+    },
     children: () => running,
     faulted: () => [...faulted],
     restarts: () => restarts,

@@ -7,7 +7,7 @@ export const EDGE_KINDS = ['passing', 'rmon', 'raw', 'session', 'health'] as con
 export type EdgeKind = (typeof EDGE_KINDS)[number];
 
 export const TIMING_KINDS = [
-  'passing', 'lap', 'flag', 'session', 'penalty', 'control', 'tick', 'correction', 'declaration',
+  'passing', 'lap', 'flag', 'session', 'penalty', 'control', 'tick', 'correction', 'declaration', 'owner',
 ] as const;
 export type TimingKind = (typeof TIMING_KINDS)[number];
 
@@ -31,6 +31,8 @@ export const subjects = {
   viewSnapshot: (track: string, session: string) =>
     `view.snapshot.${assertSlug('track', track)}.${assertSlug('session', session)}`,
   engineHealth: (node: string) => `engine.${assertSlug('node', node)}.health`,
+  /** Request/reply to the engine that owns the session: ingest asks it to write an input to RACE (the owner is its one writer). */
+  sessionInput: (track: string, session: string) => `engine.input.${assertSlug('track', track)}.${assertSlug('session', session)}`,
 } as const;
 
 /** What the streams capture (engine/streams.ts). */
