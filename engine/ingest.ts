@@ -11,7 +11,7 @@ import { getDeclaration } from './declarations/store.ts';
 import { counter, inputErrors } from './metrics.ts';
 import type { Log } from './log.ts';
 import { isConflict } from './ownership/leases.ts';
-import { requestInput, type IngestInput } from './ownership/session-input.ts';
+import { isOwnerUnavailable, requestInput, type IngestInput } from './ownership/session-input.ts';
 
 /**
  * Ingest: turns edge readings (stream EDGE) into session events (stream RACE).
@@ -229,7 +229,8 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
           msg.ack();
           break;
         } catch (err) {
-          if (attempt === 0) deps.log(`ingest: ${msg.subject} seq ${msg.seq}: ${(err as Error).message}; retrying`, { level: 'error', subject: msg.subject, streamSeq: msg.seq });
+          // A session's owner is missing for a moment when it opens and during a takeover: say so only if it lasts.
+          if (attempt === (isOwnerUnavailable(err) ? 10 : 0)) deps.log(`ingest: ${msg.subject} seq ${msg.seq}: ${(err as Error).message}; retrying`, { level: 'error', subject: msg.subject, streamSeq: msg.seq });
           msg.working();
           await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
         }

@@ -35,6 +35,8 @@ export interface Lease {
   release(): Promise<void>;
 }
 
+const RELEASED = 'released';
+
 export interface LeaseHolder {
   node: string;
   /** One engine process: node name, pid and a random id. */
@@ -108,7 +110,7 @@ export async function createLeases(deps: { kv: KV; log: Log }, opts: LeaseOption
       clearInterval(timer);
       timers.delete(timer);
       mine.delete(key);
-      deps.log(`lease ${key}: lost (${reason})`, { lease: key, epoch, level: 'warn' });
+      deps.log(`lease ${key}: ${reason === RELEASED ? RELEASED : `lost (${reason})`}`, { lease: key, epoch, level: reason === RELEASED ? 'info' : 'warn' });
       resolveLost(reason);
     };
     const renew = async () => {
@@ -139,7 +141,7 @@ export async function createLeases(deps: { kv: KV; log: Log }, opts: LeaseOption
       surrender: end,
       async release() {
         if (done) return;
-        end('released');
+        end(RELEASED);
         await deps.kv.delete(key, { previousSeq: revision }).catch(() => undefined);
       },
     };

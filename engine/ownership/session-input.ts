@@ -1,4 +1,4 @@
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { NoRespondersError, RequestError, TimeoutError, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { SessionInput } from '../../actors/contracts/events.ts';
 import { subjects } from '../../actors/contracts/subjects.ts';
 
@@ -41,6 +41,13 @@ export async function requestInput(nc: NatsConnection, track: string, session: s
   const reply = msg.json<InputReply>();
   if ('error' in reply) throw new InputRefusedError(`owner of ${track}/${session}: ${reply.error}`, reply.code);
   return reply.seq;
+}
+
+/** The owner is not there yet (no engine answers, or its host is still catching up): wait, as during a takeover. */
+export function isOwnerUnavailable(err: unknown): boolean {
+  if (err instanceof InputRefusedError) return err.code === 'catching-up';
+  const cause = err instanceof RequestError ? err.cause : err;
+  return cause instanceof NoRespondersError || cause instanceof TimeoutError || err instanceof TimeoutError;
 }
 
 export interface InputServer {
