@@ -26,7 +26,7 @@ export function sessionRejections(registry: Registry): Counter<'kind'> {
 }
 
 /** Writes of a stale owner that were refused or ignored, by what was written (engine/ownership/fence.ts). */
-export type FencedKind = 'race_event' | 'ingest_request' | 'snapshot';
+export type FencedKind = 'race_event' | 'input' | 'snapshot';
 
 export function fencedWrites(registry: Registry): Counter<'kind'> {
   const name = 'pitwall_fenced_writes_total';

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Registry } from 'prom-client';
@@ -14,9 +12,9 @@ import { readDeclarationFile } from './declarations/read.ts';
 import { putDeclaration } from './declarations/store.ts';
 import { DEMO_EVENT_FILE } from './demo.ts';
 import { readArchivedInputs } from './race-archive.ts';
-import type { StackAddresses } from './stack.ts';
 import { canonicalJson } from './testing/canonical-json.ts';
-import { runPitwall, startPitwall } from './testing/cli.ts';
+import { runPitwall } from './testing/cli.ts';
+import { shareTestStack, startEngineProcess } from './testing/engine-process.ts';
 import { scoreOutput } from './score/output.ts';
 import { useTestClickHouse } from './testing/clickhouse.ts';
 import { startTestNats } from './testing/nats.ts';
@@ -27,12 +25,7 @@ t.test('kill -9 of the engine mid-race: same standings, spectators resync once, 
   const nats = await startTestNats(t);
   const ch = await useTestClickHouse(t);
   await ensureSchema(ch);
-  // The engine process finds NATS and ClickHouse as it would under `pitwall up`.
-  const dataDir = nats.dataDir;
-  fs.mkdirSync(path.join(dataDir, 'run'), { recursive: true });
-  const addresses: StackAddresses = { pid: process.pid, nats: nats.server.url, natsPid: nats.server.pid, clickhouse: ch.config.url, database: ch.config.database };
-  fs.writeFileSync(path.join(dataDir, 'run', 'stack.json'), JSON.stringify(addresses));
-  fs.writeFileSync(path.join(dataDir, 'secrets', 'clickhouse.json'), JSON.stringify({ user: ch.config.user, password: ch.config.password }));
+  const dataDir = shareTestStack(nats, ch);
 
   const declared = readDeclarationFile(DEMO_EVENT_FILE);
   const declaration = { ...declared, entries: declared.entries.slice(0, 10) };
@@ -40,12 +33,7 @@ t.test('kill -9 of the engine mid-race: same standings, spectators resync once, 
   const { track } = declaration;
   await putDeclaration(await new Kvm(await nats.connectAs('admin')).open('events'), declaration);
 
-  const startEngine = async () => {
-    const engine = startPitwall(['engine', '--data-dir', dataDir, '--node', 'recovery', '--log-format', 'json']);
-    t.teardown(() => engine.child.kill('SIGKILL'));
-    await engine.waitForLine(/^engine recovery running$/);
-    return engine;
-  };
+  const startEngine = () => startEngineProcess(t, dataDir, 'recovery');
   let engine = await startEngine();
   const gateway = await createGateway({ nc: await nats.connectAs('gateway'), registry: new Registry(), log: (l) => t.comment(l) }, { host: '127.0.0.1', port: 0 });
   t.teardown(() => gateway.stop());

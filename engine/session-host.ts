@@ -34,7 +34,8 @@ import { loadSessionSnapshot, saveSessionSnapshot, SupersededError, type Session
  * (ownership/session-input.ts) and the laps, each carrying its lease epoch. Folding applies the fence
  * (ownership/fence.ts): a stale owner's events are ignored and counted. Seeing a newer owner's marker, or finding a
  * newer owner's snapshot in KV, the host surrenders its lease and stops folding; the engine then stops it, with no
- * final snapshot. View diffs and snapshot replies go out only while the lease is valid on this process's clock.
+ * final snapshot. View diffs, snapshot replies and input writes happen only while the lease is valid on this
+ * process's clock; that check narrows the window in which a frozen owner could write, the fence closes it.
  */
 
 export const RESTART_SEQ_JUMP = 1000;
@@ -155,12 +156,12 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
       supersede(err.message);
     }
   };
-  /** Spectators hear only from a host whose lease is valid right now. */
-  const speaking = () => !superseded && lease.valid();
+  /** This host's own belief that it owns the session: its lease is valid on its clock and no newer owner was seen. */
+  const owns = () => !superseded && lease.valid();
 
   const viewSubject = subjects.view(ref.track, ref.session);
   const publishDiff = () => {
-    if (!speaking()) return;
+    if (!owns()) return;
     const next = actor.view();
     if (!last) {
       last = next;
@@ -191,7 +192,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
 
   const snapshots = deps.nc.subscribe(subjects.viewSnapshot(ref.track, ref.session), {
     callback: (err, msg) => {
-      if (err || !speaking()) return;
+      if (err || !owns()) return;
       const view = (last ??= actor.view());
       const reply: ViewSnapshotMessage = { seq, view };
       msg.respond(encode(reply));
@@ -209,7 +210,9 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
   const inputs = serveInputs(
     {
       nc: deps.nc,
-      ready: () => caughtUp && !superseded,
+      ready: () => caughtUp,
+      owner: owns,
+      refused: () => deps.onFenced('input'),
       write: async (input, msgId) =>
         (await js.publish(subjects.timing(ref.track, ref.session, input.kind), JSON.stringify({ ...input, lease: lease.epoch }), { msgID: `${msgId}@${lease.epoch}` })).seq,
     },
@@ -294,8 +297,8 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
       snapshots.unsubscribe();
       await Promise.allSettled([...pendingLaps]);
       await saving;
-      // A crashed actor's state is suspect: keep the last good snapshot instead. A superseded host writes nothing.
-      if (!crashed && !superseded) {
+      // A crashed actor's state is suspect: keep the last good snapshot instead. A host that lost its session writes nothing.
+      if (!crashed && !superseded && lease.valid()) {
         publishDiff();
         await saveSnapshot().catch((err: Error) => deps.log(`session ${key}: final snapshot not saved: ${err.message}`, { ...fields, level: 'error' }));
       }

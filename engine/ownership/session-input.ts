@@ -24,7 +24,7 @@ export interface InputRequest {
   ingest: number;
 }
 
-export type InputReply = { seq: number } | { error: string; code: 'catching-up' | 'stale-ingest' | 'bad-request' | 'write-failed' };
+export type InputReply = { seq: number } | { error: string; code: 'catching-up' | 'not-owner' | 'stale-ingest' | 'bad-request' | 'write-failed' };
 
 export class InputRefusedError extends Error {
   readonly code: string;
@@ -51,22 +51,28 @@ export function isOwnerUnavailable(err: unknown): boolean {
 }
 
 export interface InputServer {
-  /** Requests refused because their ingest lease was older than one already seen. */
-  staleIngest(): number;
   stop(): void;
 }
 
 /**
  * Answers input requests for one owned session, one at a time in arrival order. `write` publishes to RACE with the
  * owner's epoch and resolves with the stream sequence; `ready` is false until the host has replayed up to its own
- * ownership marker (before that it cannot know what the earlier owner already wrote).
+ * ownership marker (before that it cannot know what the earlier owner already wrote). `owner` is the host's own
+ * check (lease valid on its clock, no newer owner seen): a request it fails, or one from a stale ingest, is refused
+ * and reported to `refused`. The check narrows the window, the fence closes it: a write already past it when the
+ * process froze lands after the new owner's marker and is ignored by every reader.
  */
 export function serveInputs(
-  deps: { nc: NatsConnection; write(input: IngestInput, msgId: string): Promise<number>; ready(): boolean },
+  deps: {
+    nc: NatsConnection;
+    write(input: IngestInput, msgId: string): Promise<number>;
+    ready(): boolean;
+    owner(): boolean;
+    refused(): void;
+  },
   ref: { track: string; session: string },
 ): InputServer {
   let newestIngest = 0;
-  let staleIngest = 0;
   let queue: Promise<unknown> = Promise.resolve();
   const answer = async (data: Uint8Array): Promise<InputReply> => {
     let request: InputRequest;
@@ -76,8 +82,12 @@ export function serveInputs(
     } catch (err) {
       return { error: `bad input request: ${(err as Error).message}`, code: 'bad-request' };
     }
+    if (!deps.owner()) {
+      deps.refused();
+      return { error: 'this engine no longer owns the session', code: 'not-owner' };
+    }
     if (request.ingest < newestIngest) {
-      staleIngest++;
+      deps.refused();
       return { error: `ingest epoch ${request.ingest} is older than ${newestIngest}`, code: 'stale-ingest' };
     }
     if (!deps.ready()) return { error: 'catching up with RACE', code: 'catching-up' };
@@ -94,5 +104,5 @@ export function serveInputs(
       queue = queue.then(async () => msg.respond(JSON.stringify(await answer(msg.data))));
     },
   });
-  return { staleIngest: () => staleIngest, stop: () => sub.unsubscribe() };
+  return { stop: () => sub.unsubscribe() };
 }
