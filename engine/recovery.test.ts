@@ -53,7 +53,9 @@ t.test('kill -9 of the engine mid-race: same standings, spectators resync once, 
   });
   t.teardown(() => client.close());
   await waitFor('the session to run', async () => {
-    client.subscribe(track, session.id); // retried until the engine answers for the new session
+    // Until the engine runs the new session the gateway answers unknown_session, and the client stays refused: ask anew.
+    client.unsubscribe(track, session.id);
+    client.subscribe(track, session.id);
     return waitFor('a view', () => client.view(track, session.id), 1000).catch(() => undefined);
   }, 60_000).catch((err: Error) => {
     t.comment(`engine said:\n${engine.stderr()}`);

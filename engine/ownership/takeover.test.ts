@@ -88,7 +88,9 @@ t.test('two engines, two gateways: a killed and a paused owner; the session move
   const leaderLaps = (client: TimingClient) => client.view(track, session.id)?.rows[0]?.laps ?? 0;
   for (const client of clients) {
     await waitFor('the session on every gateway', async () => {
-      client.subscribe(track, session.id); // retried until an engine answers for the new session
+      // Until an engine runs the new session the gateway answers unknown_session, and the client stays refused: ask anew.
+      client.unsubscribe(track, session.id);
+      client.subscribe(track, session.id);
       return waitFor('a view', () => client.view(track, session.id), 1000).catch(() => undefined);
     }, 60_000).catch((err: Error) => {
       t.comment(dump());
