@@ -19,7 +19,10 @@ export const engineCommand: Command = {
 Runs the engine in a process of its own against the NATS and ClickHouse of the stack started by 'pitwall up' with the
 same data directory: ingest (EDGE → RACE), one supervised actor per live session (restored from its snapshot in KV
 session-state), the lap sink and the RACE archive. SIGTERM or Ctrl-C stops it gracefully: inputs first, then a final
-snapshot of every session.
+snapshot of every session, then its leases are given back.
+
+Several engines may run against one stack, each with its own --node: each live session is owned by one of them
+(leases in KV session-owner), ingest runs on one, and a dead engine's work moves to another within seconds.
 
 options:
   --data-dir DIR    the stack's data directory (default: PITWALL_DATA_DIR or var/)
