@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { encode } from '@msgpack/msgpack';
 import type { Registry } from 'prom-client';
 import { lapMsgId, type LapEvent, type SessionInput } from '../actors/contracts/events.ts';
-import { parseTimingSubject, subjects } from '../actors/contracts/subjects.ts';
+import { parseTimingSubject, subjects, type TimingKind } from '../actors/contracts/subjects.ts';
 import type { SessionView, ViewDiffMessage, ViewSnapshotMessage } from '../actors/contracts/view.ts';
 import { diffView } from '../actors/contracts/view-diff.ts';
 import { createSessionActor, type SessionActorDeps } from '../actors/session-actor.ts';
@@ -220,9 +220,9 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
   );
   let staleLogged = 0;
   /** The fence's verdict on one RACE message; false: not for the actor (a marker, a stale write, our own lap). */
-  const admit = (msg: { seq: number; subject: string; data: Uint8Array }, kind: string | undefined, payload: object): boolean => {
+  const admit = (msg: { seq: number; subject: string }, kind: TimingKind | undefined, payload: object): boolean => {
     if (!kind) return false;
-    const verdict = fence.admit(kind as Parameters<typeof fence.admit>[0], payload);
+    const verdict = fence.admit(kind, payload);
     if (verdict === 'stale') {
       deps.onFenced('race_event');
       if (staleLogged++ < 10) deps.log(`session ${key}: RACE seq ${msg.seq} (${msg.subject}) was written under lease ${(payload as { lease?: unknown }).lease ?? 0} after the owner of epoch ${fence.epoch()} took over: ignored`, { ...fields, streamSeq: msg.seq, level: 'warn' });
@@ -233,6 +233,11 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
       return false;
     }
     return kind !== 'lap'; // laps are our own output
+  };
+  /** The host has folded RACE up to `seq`; past its own marker it knows all the earlier owner wrote. */
+  const advance = (streamSeq: number) => {
+    applied = streamSeq;
+    caughtUp ||= applied >= markerSeq;
   };
   const loop = (async () => {
     for await (const msg of messages) {
@@ -245,20 +250,19 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
       } catch {
         errors.inc({ kind: 'bad_race_event' });
         deps.log(`session ${key}: undecodable event at RACE seq ${msg.seq}: skipped`, { ...fields, streamSeq: msg.seq, level: 'warn' });
-        applied = msg.seq;
+        advance(msg.seq);
         continue;
       }
       const forActor = admit(msg, kind, payload);
       if (superseded) break;
       if (!forActor) {
-        applied = msg.seq;
-        caughtUp ||= applied >= markerSeq;
+        advance(msg.seq);
         continue;
       }
       if (deps.poison.isPoison(key, msg.seq)) {
         poisoned.inc();
         deps.log(`session ${key}: RACE seq ${msg.seq} (${msg.subject}) made the actor throw twice: terminated`, { ...fields, streamSeq: msg.seq, level: 'error' });
-        applied = msg.seq;
+        advance(msg.seq);
         continue;
       }
       const input = withoutLease(payload) as SessionInput;
@@ -270,8 +274,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
         const attempts = deps.poison.failed(key, msg.seq);
         throw new Error(`actor threw at RACE seq ${msg.seq} (attempt ${attempts}): ${(err as Error).message}`, { cause: err });
       }
-      applied = msg.seq;
-      caughtUp ||= applied >= markerSeq;
+      advance(msg.seq);
       sinceSnapshot++;
       for (const [kind, count] of Object.entries(actor.rejected())) {
         const added = count - (before[kind as keyof typeof before] ?? 0);
