@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { KV } from '@nats-io/kv';
 import { OPEN_SESSIONS_KEY, type OpenSessionRef } from '../ingest.ts';
 import type { Log } from '../log.ts';
@@ -7,8 +8,9 @@ import type { Lease, Leases } from './leases.ts';
  * Which live sessions this engine runs. The open sessions are the list ingest keeps in KV `session-state`
  * (`_open-sessions`); every engine watches it and, every `checkMs`, tries the lease of each open session it does not
  * hold (leases.ts: free, expired, or its own node's from before a restart). So a new session goes to the first engine
- * to ask, and a dead engine's sessions go to another within the lease TTL plus `checkMs`. What the engine does with a
- * session it won is `onClaimed`; when the lease is lost it calls `onLost`.
+ * to ask, and a dead engine's sessions go to another within the lease TTL plus `checkMs`. An engine that already runs
+ * N sessions waits N × `checkMs` before it asks for another, so that sessions spread over the engines. What the engine
+ * does with a session it won is `onClaimed`; when the lease is lost it calls `onLost`.
  */
 export interface SessionClaims {
   /** Claims `ref` now, before the saved list shows it (ingest has just opened it on this engine). */
@@ -32,6 +34,8 @@ export async function startSessionClaims(
   opts: { checkMs: number },
 ): Promise<SessionClaims> {
   const wanted = new Map<string, OpenSessionRef>();
+  /** When each wanted session was first seen wanted (performance.now()). */
+  const wantedSince = new Map<string, number>();
   const held = new Map<string, Lease>();
   const trying = new Set<string>();
   let stopped = false;
@@ -52,12 +56,15 @@ export async function startSessionClaims(
       }
       wanted.clear();
       for (const ref of list) wanted.set(sessionKey(ref), ref);
+      for (const key of wantedSince.keys()) if (!wanted.has(key)) wantedSince.delete(key);
       claimAll();
     }
   })();
 
   async function claim(key: string, ref: OpenSessionRef): Promise<void> {
     if (held.has(key) || trying.has(key) || stopped) return;
+    if (!wantedSince.has(key)) wantedSince.set(key, performance.now());
+    if (performance.now() - wantedSince.get(key)! < held.size * opts.checkMs) return;
     trying.add(key);
     try {
       const lease = await deps.leases.tryAcquire(key);
