@@ -37,6 +37,8 @@ async function withEngine(t: Test, play: (nats: TestNats) => Promise<unknown>) {
   await play(nats);
   const host = await waitFor('the session actor', () => engine.session(track, session.id));
   const race = await waitFor('RACE to settle with the session finished', async () => {
+    // Reading all of RACE is heavy: only once the actor has seen the finish.
+    if (!['finishing', 'finished'].includes(host.published().view?.state ?? '')) return undefined;
     const events = await readRaceEvents(engineNc, track, session.id);
     return host.appliedStreamSeq() >= events.lastSeq && events.inputs.some((i) => i.kind === 'session' && i.verb === 'finish') ? events : undefined;
   });
