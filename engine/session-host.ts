@@ -12,7 +12,7 @@ import { counter, inputErrors, sessionRejections, type FencedKind } from './metr
 import type { Log } from './log.ts';
 import { createFence, withoutLease, type OwnerMarker } from './ownership/fence.ts';
 import type { Lease } from './ownership/leases.ts';
-import { serveInputs } from './ownership/session-input.ts';
+import { serveInputs, type IngestInput } from './ownership/session-input.ts';
 import type { PoisonRegistry } from './poison.ts';
 import { loadSessionSnapshot, saveSessionSnapshot, SupersededError, type SessionSnapshot } from './session-snapshot.ts';
 
@@ -207,17 +207,14 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
   });
   const messages = await consumer.consume();
   let caughtUp = false;
-  const inputs = serveInputs(
-    {
-      nc: deps.nc,
-      ready: () => caughtUp,
-      owner: owns,
-      refused: () => deps.onFenced('input'),
-      write: async (input, msgId) =>
-        (await js.publish(subjects.timing(ref.track, ref.session, input.kind), JSON.stringify({ ...input, lease: lease.epoch }), { msgID: `${msgId}@${lease.epoch}` })).seq,
-    },
-    ref,
-  );
+  /**
+   * How this host writes an input to RACE: stamped with its lease epoch (the fence), with a message id per epoch, so
+   * a retry under this owner is dropped by JetStream while a stale owner's late copy can never shadow this one's.
+   * Anything else a host writes for its session must carry `lease` in the same way, or the fence ignores it.
+   */
+  const writeInput = async (input: IngestInput, msgId: string): Promise<number> =>
+    (await js.publish(subjects.timing(ref.track, ref.session, input.kind), JSON.stringify({ ...input, lease: lease.epoch }), { msgID: `${msgId}@${lease.epoch}` })).seq;
+  const inputs = serveInputs({ nc: deps.nc, ready: () => caughtUp, owner: owns, refused: () => deps.onFenced('input'), write: writeInput }, ref);
   let staleLogged = 0;
   /** The fence's verdict on one RACE message; false: not for the actor (a marker, a stale write, our own lap). */
   const admit = (msg: { seq: number; subject: string }, kind: TimingKind | undefined, payload: object): boolean => {
