@@ -13,10 +13,16 @@ export interface GatewayMetrics {
   inputError(kind: InputErrorKind): void;
   resync(): void;
   liveFeeds(count: number): void;
-  /** A frame to one socket dropped because it was over the backpressure limit (the client resyncs). */
-  frameDropped(): void;
-  /** A topic publish that uWS reported as not delivered (subscribers skipped over backpressure). */
-  publishIncomplete(): void;
+  /** `frames` frames not written to sockets over the backpressure limit (each gets a snapshot when it drains). */
+  framesDropped(frames: number): void;
+  /** A spectator went over the backpressure limit and left fan-out. */
+  slowSpectatorRemoved(): void;
+  /** A slow spectator drained and was resynced with snapshots. */
+  slowSpectatorResynced(): void;
+  /** A slow spectator stayed over the limit too long and was disconnected. */
+  slowSpectatorDisconnected(): void;
+  /** Where the slow-spectator gauges read, at scrape time: how many are out of fan-out and the bytes queued for them. */
+  slowSpectators(source: () => { count: number; bufferedBytes: number }): void;
   /** Where `pitwall_gateway_view_age_seconds` reads, at scrape time, when each followed session last changed. */
   viewAges(source: () => { track: string; session: string; ageMs: number }[]): void;
 }
@@ -38,9 +44,19 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     new Counter({ name: 'pitwall_input_errors_total', help: 'Bad input counted and skipped, by kind', labelNames: ['kind'], registers }));
   for (const kind of INPUT_ERROR_KINDS) inputErrors.inc({ kind }, 0); // every kind shows from the start, at 0
   const dropped = new Counter({ name: 'pitwall_gateway_frames_dropped_total', registers,
-    help: 'Frames to one socket dropped over the backpressure limit (topic fan-out skips show as client resyncs instead)' });
-  const incomplete = new Counter({ name: 'pitwall_gateway_publish_incomplete_total', registers,
-    help: 'Topic publishes uWS reported as not delivered (subscribers skipped over backpressure resync on the gap)' });
+    help: 'Frames not written to a spectator over the backpressure limit (it gets a snapshot when it drains)' });
+  const removed = new Counter({ name: 'pitwall_gateway_slow_spectators_removed_total', registers,
+    help: 'Spectators that went over the backpressure limit and left fan-out' });
+  const resynced = new Counter({ name: 'pitwall_gateway_slow_spectators_resynced_total', registers,
+    help: 'Slow spectators that drained and were resynced with a snapshot' });
+  const disconnected = new Counter({ name: 'pitwall_gateway_slow_spectators_disconnected_total', registers,
+    help: 'Slow spectators disconnected for staying over the backpressure limit too long' });
+  let slow: () => { count: number; bufferedBytes: number } = () => ({ count: 0, bufferedBytes: 0 });
+  new Gauge({ name: 'pitwall_gateway_slow_spectators', registers, help: 'Spectators out of fan-out, over the backpressure limit',
+    collect() { this.set(slow().count); } });
+  new Gauge({ name: 'pitwall_gateway_slow_spectators_buffered_bytes', registers,
+    help: 'Bytes the gateway holds queued for slow spectators (at most the backpressure limit plus one frame each)',
+    collect() { this.set(slow().bufferedBytes); } });
   let ages: () => { track: string; session: string; ageMs: number }[] = () => [];
   new Gauge({
     name: 'pitwall_gateway_view_age_seconds',
@@ -63,8 +79,11 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     inputError: (kind) => inputErrors.inc({ kind }),
     resync: () => resyncs.inc(),
     liveFeeds: (count) => feeds.set(count),
-    frameDropped: () => dropped.inc(),
-    publishIncomplete: () => incomplete.inc(),
+    framesDropped: (n) => { if (n > 0) dropped.inc(n); },
+    slowSpectatorRemoved: () => removed.inc(),
+    slowSpectatorResynced: () => resynced.inc(),
+    slowSpectatorDisconnected: () => disconnected.inc(),
+    slowSpectators: (source) => { slow = source; },
     viewAges: (source) => { ages = source; },
   };
 }

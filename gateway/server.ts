@@ -33,8 +33,13 @@ export interface GatewayOptions {
   host: '127.0.0.1';
   /** 0 takes a free port. */
   port: number;
-  /** Per socket: bytes queued before uWS skips it in fan-out (it resyncs on the gap). Default 256 KiB. */
+  /**
+   * Per spectator socket: bytes queued in the gateway above which it leaves fan-out until it drains, then gets a
+   * snapshot (docs/protocol.md, "Slow spectators"). Default 256 KiB.
+   */
   maxBackpressure?: number;
+  /** How long a spectator may stay over `maxBackpressure` before it is disconnected. Default 30 000 ms. */
+  slowSpectatorTimeoutMs?: number;
   /** Wait for an engine's snapshot reply. Default 2000 ms. */
   snapshotTimeoutMs?: number;
   /** A node not heard from for this long is dropped from `/api/sessions`. Default 5000 ms. */
@@ -69,20 +74,25 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
   const metrics = createGatewayMetrics(registry);
   const live = createLiveSessions({ nc, log, badInput: () => metrics.inputError('bad_health_message') }, { staleMs: opts.staleMs ?? 5000 });
   const privateEvents = createPrivateEventLookup({ nc, live, log }, { cacheMs: 2000 });
-  const hub = createSpectatorHub({ nc, app, metrics, log, privateEvents, verifier: deps.verifier },
-    { snapshotTimeoutMs: opts.snapshotTimeoutMs ?? 2000, snapshotRetryMs: 500 });
+  const maxBackpressure = opts.maxBackpressure ?? 256 * 1024;
+  const hub = createSpectatorHub({ nc, metrics, log, privateEvents, verifier: deps.verifier }, {
+    snapshotTimeoutMs: opts.snapshotTimeoutMs ?? 2000,
+    snapshotRetryMs: 500,
+    maxBackpressure,
+    slowSpectatorTimeoutMs: opts.slowSpectatorTimeoutMs ?? 30_000,
+  });
 
   await nc.flush(); // the health subscription is in place when the gateway is
 
   app.ws<SpectatorData>('/ws', {
     compression: uWS.DISABLED,
     maxPayloadLength: 4 * 1024, // client frames are a few dozen bytes; a larger one closes the socket
-    maxBackpressure: opts.maxBackpressure ?? 256 * 1024,
-    closeOnBackpressureLimit: 0,
+    maxBackpressure, // uWS refuses sends over it; the hub takes such a socket out of fan-out first
+    closeOnBackpressureLimit: 0, // the hub decides, after slowSpectatorTimeoutMs
     idleTimeout: 120,
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
-      res.upgrade<SpectatorData>({ sessions: new Set(), owedSnapshots: new Set() }, req.getHeader('sec-websocket-key'),
+      res.upgrade<SpectatorData>({ sessions: new Set() }, req.getHeader('sec-websocket-key'),
         req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
     },
     open: (ws) => hub.open(ws),

@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import type { WebSocket } from 'uWebSockets.js';
 import type { SessionView } from '../actors/contracts/view.ts';
 import { TokenRejectedError, type TokenVerifier } from './auth/index.ts';
 import { createConnectionAuth, type ConnectionAuth } from './auth/connection.ts';
@@ -10,12 +10,11 @@ import {
   decodeClientFrame, encodeFrame, PROTOCOL_VERSION, sessionKey, type ClientFrame, type ErrorCode, type SessionRef,
 } from './protocol.ts';
 import { createSessionFeed, type SessionFeed } from './session-feed.ts';
+import { createSlowSpectators } from './slow-spectators.ts';
 
-/** Per WebSocket: the sessions it follows (keys are also its uWS topics) and snapshots it still owes. */
+/** Per WebSocket: the sessions it follows. */
 export interface SpectatorData {
   sessions: Set<string>;
-  /** Sessions whose snapshot was dropped by backpressure: sent again on drain. */
-  owedSnapshots: Set<string>;
 }
 export type SpectatorSocket = WebSocket<SpectatorData>;
 
@@ -33,6 +32,7 @@ export interface SpectatorHub {
 interface Feed {
   ref: SessionRef;
   feed: SessionFeed;
+  /** Who gets this session's frames (slow sockets among them are skipped until they drain). */
   sockets: Set<SpectatorSocket>;
   /** The current snapshot frame, encoded once for every late joiner at this seq. */
   snapshotFrame?: { seq: number; bytes: Uint8Array };
@@ -43,16 +43,22 @@ interface Feed {
 export interface SpectatorHubOptions {
   snapshotTimeoutMs: number;
   snapshotRetryMs: number;
+  /** Bytes queued for one socket above which it leaves fan-out until it drains (slow-spectators.ts). */
+  maxBackpressure: number;
+  /** How long a socket may stay out of fan-out before it is disconnected. */
+  slowSpectatorTimeoutMs: number;
 }
 
 /**
  * Spectators' subscriptions: one session feed (one NATS subscription, one materialised view) per followed session,
- * shared by all its sockets; every frame is encoded once and published to the session's uWS topic. uWS skips a
- * socket over maxBackpressure on publish; that client sees a seq gap and asks for a resync (DESIGN §6).
+ * shared by all its sockets; every frame is encoded once and written to each following socket. Not with a uWS
+ * topic: topic fan-out skips a socket over maxBackpressure without telling anyone (this uWS build has no `dropped`
+ * handler), so the client would have to notice the gap. Writing each socket here sees every send's status: a
+ * socket over the limit leaves fan-out and is resynced with a snapshot when it drains, or disconnected after a
+ * bound (slow-spectators.ts). Measured on this machine, the loop costs no more CPU per socket than topic fan-out.
  */
 export interface SpectatorHubDeps {
   nc: NatsConnection;
-  app: TemplatedApp;
   metrics: GatewayMetrics;
   log: (line: string) => void;
   /** Which private events govern a session (KV `events`). */
@@ -65,7 +71,7 @@ export interface SpectatorHubDeps {
 const NO_IDP = 'this gateway has no identity provider configured';
 
 export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOptions): SpectatorHub {
-  const { nc, app, metrics, log, verifier } = deps;
+  const { nc, metrics, log, verifier } = deps;
   const feeds = new Map<string, Feed>();
   const sockets = new Set<SpectatorSocket>();
   /** Per open socket: its login and private subscriptions (the socket's user data is what the upgrade made). */
@@ -74,23 +80,27 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
   metrics.viewAges(() => [...feeds.values()].flatMap((f) =>
     f.updatedAt === undefined ? [] : [{ ...f.ref, ageMs: Date.now() - f.updatedAt }]));
 
-  /** One frame to one socket; false when backpressure dropped it. */
+  const slow = createSlowSpectators<SpectatorSocket>({ metrics, log },
+    { maxBackpressure: opts.maxBackpressure, timeoutMs: opts.slowSpectatorTimeoutMs });
+
+  /** One frame to one socket; false when uWS dropped it (the socket was already over the limit). */
   const sendTo = (ws: SpectatorSocket, bytes: Uint8Array): boolean => {
-    const status = ws.send(bytes, true);
-    if (status === 2) {
-      metrics.frameDropped(); // over maxBackpressure
+    if (!slow.sent(ws, ws.send(bytes, true))) {
+      metrics.framesDropped(1);
       return false;
     }
-    metrics.framesSent(1, bytes.byteLength); // 1 sent, 0 queued and will drain
+    metrics.framesSent(1, bytes.byteLength);
     return true;
   };
 
-  const publish = (key: string, bytes: Uint8Array) => {
-    const receivers = app.numSubscribers(key);
-    // uWS skips subscribers over maxBackpressure (they resync on the seq gap); its return value says whether the
-    // publish went through, and is counted rather than ignored.
-    if (!app.publish(key, bytes, true) && receivers > 0) metrics.publishIncomplete();
-    metrics.framesSent(receivers, bytes.byteLength);
+  /** One frame to every socket following the session, except those out of fan-out. */
+  const fanOut = (entry: Feed, bytes: Uint8Array) => {
+    let sent = 0;
+    for (const ws of entry.sockets) {
+      if (!slow.isSlow(ws) && slow.sent(ws, ws.send(bytes, true))) sent += 1;
+    }
+    metrics.framesSent(sent, bytes.byteLength);
+    metrics.framesDropped(entry.sockets.size - sent);
   };
 
   const refuse = (ws: SpectatorSocket, code: ErrorCode, message: string, ref?: SessionRef) => {
@@ -105,20 +115,18 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
     return entry.snapshotFrame.bytes;
   };
 
-  /** Sends the current snapshot to one socket, if the feed has one; otherwise one is published when it arrives. */
-  const sendSnapshot = (ws: SpectatorSocket, key: string, entry: Feed) => {
+  /**
+   * Sends the current snapshot to one socket, if the feed has one (otherwise it goes to every socket when it
+   * arrives). A slow socket gets it when it drains.
+   */
+  const sendSnapshot = (ws: SpectatorSocket, entry: Feed) => {
     const current = entry.feed.current();
-    if (!current) return;
-    if (sendTo(ws, snapshotBytes(entry, current.seq, current.view))) ws.getUserData().owedSnapshots.delete(key);
-    else ws.getUserData().owedSnapshots.add(key);
+    if (current && !slow.isSlow(ws)) sendTo(ws, snapshotBytes(entry, current.seq, current.view));
   };
 
-  const leave = (ws: SpectatorSocket, key: string, closing: boolean) => {
-    const data = ws.getUserData();
+  const leave = (ws: SpectatorSocket, key: string) => {
     auths.get(ws)?.privateSessions.delete(key);
-    data.sessions.delete(key);
-    data.owedSnapshots.delete(key);
-    if (!closing) ws.unsubscribe(key);
+    ws.getUserData().sessions.delete(key);
     const entry = feeds.get(key);
     if (!entry) return;
     entry.sockets.delete(ws);
@@ -137,11 +145,11 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
       events: {
         snapshot: (seq, view) => {
           entry.updatedAt = Date.now();
-          publish(key, snapshotBytes(entry, seq, view));
+          fanOut(entry, snapshotBytes(entry, seq, view));
         },
         diff: (seq, diff) => {
           entry.updatedAt = Date.now();
-          publish(key, encodeFrame({ type: 'diff', ...ref, seq, diff }));
+          fanOut(entry, encodeFrame({ type: 'diff', ...ref, seq, diff }));
         },
         gap: (expected, got) => {
           metrics.resync();
@@ -155,7 +163,7 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
           feeds.delete(key);
           metrics.liveFeeds(feeds.size);
           for (const ws of entry.sockets) {
-            leave(ws, key, false);
+            leave(ws, key);
             ws.cork(() => refuse(ws, 'unknown_session', `${ref.track}/${ref.session} is not a live session (${message})`, ref));
           }
         },
@@ -170,18 +178,15 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
     const key = sessionKey(ref);
     const data = ws.getUserData();
     const entry = feeds.get(key) ?? startFeed(key, ref);
-    if (!data.sessions.has(key)) {
-      data.sessions.add(key);
-      entry.sockets.add(ws);
-    }
-    // Snapshot first, then the topic: both happen in this callback, so no diff can come between them.
-    sendSnapshot(ws, key, entry);
-    ws.subscribe(key);
+    // Snapshot and fan-out in this one callback: no diff can come between them.
+    data.sessions.add(key);
+    entry.sockets.add(ws);
+    sendSnapshot(ws, entry);
   };
 
   /** Ends a subscription the connection may no longer hold, with an error frame saying why. */
   const evict = (ws: SpectatorSocket, ref: SessionRef, code: ErrorCode, message: string) => {
-    leave(ws, sessionKey(ref), false);
+    leave(ws, sessionKey(ref));
     if (code === 'auth_expired') sendTo(ws, encodeFrame({ type: 'error', code, message, ...ref })); // not bad input
     else refuse(ws, code, message, ref);
   };
@@ -198,7 +203,7 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
     const refusal = viewRefusal({ claims: conn.claims(), verifier: verifier !== undefined }, events, ref.session);
     conn.corked(() => {
       if (refusal) {
-        if (ws.getUserData().sessions.has(key)) leave(ws, key, false);
+        if (ws.getUserData().sessions.has(key)) leave(ws, key);
         return refuse(ws, 'forbidden', refusal, ref);
       }
       if (events.length > 0) conn.privateSessions.set(key, { ref, events });
@@ -244,7 +249,7 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
     if (type === 'subscribe') return subscribe(ws, conn, { track, session });
     conn.corked(() => {
       if (type === 'unsubscribe') {
-        if (ws.getUserData().sessions.has(key)) leave(ws, key, false);
+        if (ws.getUserData().sessions.has(key)) leave(ws, key);
         return;
       }
       const entry = feeds.get(key);
@@ -252,7 +257,7 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
         return refuse(ws, 'bad_message', `resync ${key}: not subscribed`, { track, session });
       }
       metrics.resync();
-      sendSnapshot(ws, key, entry);
+      sendSnapshot(ws, entry);
     });
   };
 
@@ -271,25 +276,28 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
       if (conn) conn.enqueue(() => handle(ws, conn, decoded.frame));
     },
     drain(ws) {
-      const data = ws.getUserData();
-      for (const key of data.owedSnapshots) {
-        const entry = feeds.get(key);
-        if (entry) sendSnapshot(ws, key, entry);
-        else data.owedSnapshots.delete(key);
-      }
+      if (!slow.drained(ws)) return;
+      ws.cork(() => {
+        for (const key of ws.getUserData().sessions) {
+          const entry = feeds.get(key);
+          if (entry) sendSnapshot(ws, entry); // back over the limit: the rest follow on the next drain
+        }
+      });
     },
     close(ws) {
       sockets.delete(ws);
       auths.get(ws)?.close();
       auths.delete(ws);
       metrics.connectionClosed();
-      for (const key of [...ws.getUserData().sessions]) leave(ws, key, true);
+      slow.forget(ws);
+      for (const key of [...ws.getUserData().sessions]) leave(ws, key);
     },
     current: (ref) => feeds.get(sessionKey(ref))?.feed.current(),
     stop() {
       for (const ws of [...sockets]) ws.close(); // calls close() above for each
       for (const entry of feeds.values()) entry.feed.stop();
       feeds.clear();
+      slow.stop();
       metrics.liveFeeds(0);
     },
   };
