@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Summary, type Registry } from 'prom-client';
 import { ERROR_CODES, type ErrorCode } from './protocol.ts';
 
 /** Spectators' bad frames (the protocol's error codes) and the engine's bad view and health messages. */
@@ -13,6 +13,8 @@ export interface GatewayMetrics {
   inputError(kind: InputErrorKind): void;
   resync(): void;
   liveFeeds(count: number): void;
+  /** Writing one frame to every socket following its session took `seconds`. */
+  fanOut(seconds: number): void;
   /** `frames` frames not written to sockets over the backpressure limit (each gets a snapshot when it drains). */
   framesDropped(frames: number): void;
   /** A spectator went over the backpressure limit and left fan-out. */
@@ -51,6 +53,8 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     help: 'Slow spectators that drained and were resynced with a snapshot' });
   const disconnected = new Counter({ name: 'pitwall_gateway_slow_spectators_disconnected_total', registers,
     help: 'Slow spectators disconnected for staying over the backpressure limit too long' });
+  const fanOut = new Summary({ name: 'pitwall_gateway_fanout_seconds', registers, percentiles: [0.5, 0.99, 1],
+    maxAgeSeconds: 600, ageBuckets: 5, help: 'Time to write one frame to every spectator following its session (last 10 min)' });
   let slow: () => { count: number; bufferedBytes: number } = () => ({ count: 0, bufferedBytes: 0 });
   new Gauge({ name: 'pitwall_gateway_slow_spectators', registers, help: 'Spectators out of fan-out, over the backpressure limit',
     collect() { this.set(slow().count); } });
@@ -79,6 +83,7 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     inputError: (kind) => inputErrors.inc({ kind }),
     resync: () => resyncs.inc(),
     liveFeeds: (count) => feeds.set(count),
+    fanOut: (seconds) => fanOut.observe(seconds),
     framesDropped: (n) => { if (n > 0) dropped.inc(n); },
     slowSpectatorRemoved: () => removed.inc(),
     slowSpectatorResynced: () => resynced.inc(),

@@ -95,12 +95,14 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
 
   /** One frame to every socket following the session, except those out of fan-out. */
   const fanOut = (entry: Feed, bytes: Uint8Array) => {
+    const started = performance.now();
     let sent = 0;
     for (const ws of entry.sockets) {
       if (!slow.isSlow(ws) && slow.sent(ws, ws.send(bytes, true))) sent += 1;
     }
     metrics.framesSent(sent, bytes.byteLength);
     metrics.framesDropped(entry.sockets.size - sent);
+    metrics.fanOut((performance.now() - started) / 1000);
   };
 
   const refuse = (ws: SpectatorSocket, code: ErrorCode, message: string, ref?: SessionRef) => {

@@ -128,7 +128,7 @@ export function writeReport(input: ReportInput, log: (line: string) => void): st
     `- **Transport capacity**: every system sends the same ~110-byte MessagePack frame (its send time inside) at the same tick rate; offered ${plan.transportHz.join(' → ')} frames/s per client (offered = what the source really sent), ${plan.warmupMs} ms warm-up, ${plan.windowMs} ms window per step, the ramp stops at the first step that does not hold (p99 ≥ 1 s or < 90% delivered). Capacity = the most frames/s of a step that held.`,
     `- **Natural strategy**: a 30-car race in real time, each passing stamped with its time (\`raceUs\`), latency = receipt − passing. The realistic window (${plan.realisticWindowMs} ms) is the start burst (the whole grid crosses in 2 s) plus ${plan.realisticRate.toFixed(2)} passings/s (45 s laps); then ${plan.naturalRates.join(', ')} passings/s for capacity. "Passings/s at clients" = passings reflected per probe × clients per second.`,
     `- A ratio counts only when both servers used ≥ 90% of a core in the step that stopped them (server-bound); otherwise the row says client-bound or not saturated and the ratio is only a bound. The A/A row repeats Pitwall at ${plan.clientCounts[0]} clients to show the run's noise.`,
-    '- Server-side publish → last socket write (Pitwall): the gateway process times every uWS `app.publish` call (bench/fanout/servers/pitwall-gateway.ts wraps it; gateway/ is not modified).',
+    '- Server-side publish → last socket write (Pitwall): the gateway\'s own `pitwall_gateway_fanout_seconds` summary, the time to write one frame to every spectator of its session (read and reset by bench/fanout/servers/pitwall-gateway.ts).',
     '',
   );
   md.push('## Summary', '', '```', ...summaryLines(input), '```', '');
