@@ -23,8 +23,10 @@ export interface SlowSpectators<S extends QueuedSocket> {
   sent(ws: S, status: number): boolean;
   /** True while `ws` is out of fan-out: frames for it are skipped and it owes a snapshot of every session it follows. */
   isSlow(ws: S): boolean;
-  /** On uWS drain. True when `ws` was slow and its queue is now empty: it is back in fan-out and must be resynced. */
-  drained(ws: S): boolean;
+  /** On uWS drain: true when `ws` is slow and its queue is now empty, so that it may come back. */
+  canResume(ws: S): boolean;
+  /** Takes `ws` back into fan-out; the caller sends it a snapshot of every session it follows. */
+  resume(ws: S): void;
   /** The socket closed (whoever closed it). */
   forget(ws: S): void;
   stop(): void;
@@ -77,13 +79,11 @@ export function createSlowSpectators<S extends QueuedSocket>(
       return status !== SendStatus.DROPPED;
     },
     isSlow: (ws) => slow.has(ws),
-    drained(ws) {
-      const timer = slow.get(ws);
-      if (timer === undefined || ws.getBufferedAmount() > 0) return false;
-      clearTimeout(timer);
+    canResume: (ws) => slow.has(ws) && ws.getBufferedAmount() === 0,
+    resume(ws) {
+      clearTimeout(slow.get(ws));
       slow.delete(ws);
       metrics.slowSpectatorResynced();
-      return true;
     },
     forget(ws) {
       clearTimeout(slow.get(ws));

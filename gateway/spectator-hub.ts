@@ -9,6 +9,7 @@ import type { GatewayMetrics } from './metrics.ts';
 import {
   decodeClientFrame, encodeFrame, PROTOCOL_VERSION, sessionKey, type ClientFrame, type ErrorCode, type SessionRef,
 } from './protocol.ts';
+import { createFanOut } from './fan-out.ts';
 import { createSessionFeed, type SessionFeed } from './session-feed.ts';
 import { createSlowSpectators } from './slow-spectators.ts';
 
@@ -51,11 +52,9 @@ export interface SpectatorHubOptions {
 
 /**
  * Spectators' subscriptions: one session feed (one NATS subscription, one materialised view) per followed session,
- * shared by all its sockets; every frame is encoded once and written to each following socket. Not with a uWS
- * topic: topic fan-out skips a socket over maxBackpressure without telling anyone (this uWS build has no `dropped`
- * handler), so the client would have to notice the gap. Writing each socket here sees every send's status: a
- * socket over the limit leaves fan-out and is resynced with a snapshot when it drains, or disconnected after a
- * bound (slow-spectators.ts). Measured on this machine, the loop costs no more CPU per socket than topic fan-out.
+ * shared by all its sockets; every frame is encoded once and written to each following socket (fan-out.ts). A
+ * socket over the backpressure limit leaves fan-out and is resynced with a snapshot when it drains, or disconnected
+ * after a bound (slow-spectators.ts).
  */
 export interface SpectatorHubDeps {
   nc: NatsConnection;
@@ -93,17 +92,7 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
     return true;
   };
 
-  /** One frame to every socket following the session, except those out of fan-out. */
-  const fanOut = (entry: Feed, bytes: Uint8Array) => {
-    const started = performance.now();
-    let sent = 0;
-    for (const ws of entry.sockets) {
-      if (!slow.isSlow(ws) && slow.sent(ws, ws.send(bytes, true))) sent += 1;
-    }
-    metrics.framesSent(sent, bytes.byteLength);
-    metrics.framesDropped(entry.sockets.size - sent);
-    metrics.fanOut((performance.now() - started) / 1000);
-  };
+  const fanOut = createFanOut<SpectatorSocket>({ metrics, slow });
 
   const refuse = (ws: SpectatorSocket, code: ErrorCode, message: string, ref?: SessionRef) => {
     metrics.inputError(code);
@@ -119,9 +108,11 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
 
   /**
    * Sends the current snapshot to one socket, if the feed has one (otherwise it goes to every socket when it
-   * arrives). A slow socket gets it when it drains.
+   * arrives). A slow socket gets it when it drains. Frames still queued for the session go out first: the
+   * snapshot contains them, and none may reach the socket after it.
    */
   const sendSnapshot = (ws: SpectatorSocket, entry: Feed) => {
+    fanOut.flush(entry.sockets);
     const current = entry.feed.current();
     if (current && !slow.isSlow(ws)) sendTo(ws, snapshotBytes(entry, current.seq, current.view));
   };
@@ -133,6 +124,7 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
     if (!entry) return;
     entry.sockets.delete(ws);
     if (entry.sockets.size === 0) {
+      fanOut.drop(entry.sockets);
       entry.feed.stop();
       feeds.delete(key);
       metrics.liveFeeds(feeds.size);
@@ -147,11 +139,11 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
       events: {
         snapshot: (seq, view) => {
           entry.updatedAt = Date.now();
-          fanOut(entry, snapshotBytes(entry, seq, view));
+          fanOut.queue(entry.sockets, snapshotBytes(entry, seq, view));
         },
         diff: (seq, diff) => {
           entry.updatedAt = Date.now();
-          fanOut(entry, encodeFrame({ type: 'diff', ...ref, seq, diff }));
+          fanOut.queue(entry.sockets, encodeFrame({ type: 'diff', ...ref, seq, diff }));
         },
         gap: (expected, got) => {
           metrics.resync();
@@ -162,6 +154,7 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
           log(`gateway: ${message}`);
         },
         unavailable: (message) => {
+          fanOut.drop(entry.sockets);
           feeds.delete(key);
           metrics.liveFeeds(feeds.size);
           for (const ws of entry.sockets) {
@@ -180,10 +173,10 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
     const key = sessionKey(ref);
     const data = ws.getUserData();
     const entry = feeds.get(key) ?? startFeed(key, ref);
-    // Snapshot and fan-out in this one callback: no diff can come between them.
+    // Snapshot, then fan-out, in this one callback: every later diff follows the snapshot, none comes before it.
     data.sessions.add(key);
-    entry.sockets.add(ws);
     sendSnapshot(ws, entry);
+    entry.sockets.add(ws);
   };
 
   /** Ends a subscription the connection may no longer hold, with an error frame saying why. */
@@ -278,12 +271,12 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
       if (conn) conn.enqueue(() => handle(ws, conn, decoded.frame));
     },
     drain(ws) {
-      if (!slow.drained(ws)) return;
+      if (!slow.canResume(ws)) return;
+      const followed = [...ws.getUserData().sessions].flatMap((key) => feeds.get(key) ?? []);
+      for (const entry of followed) fanOut.flush(entry.sockets); // it is still skipped: nothing older reaches it
+      slow.resume(ws);
       ws.cork(() => {
-        for (const key of ws.getUserData().sessions) {
-          const entry = feeds.get(key);
-          if (entry) sendSnapshot(ws, entry); // back over the limit: the rest follow on the next drain
-        }
+        for (const entry of followed) sendSnapshot(ws, entry); // back over the limit: the rest follow on the next drain
       });
     },
     close(ws) {
@@ -299,6 +292,7 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
       for (const ws of [...sockets]) ws.close(); // calls close() above for each
       for (const entry of feeds.values()) entry.feed.stop();
       feeds.clear();
+      fanOut.stop();
       slow.stop();
       metrics.liveFeeds(0);
     },
