@@ -13,7 +13,7 @@ export interface GatewayMetrics {
   inputError(kind: InputErrorKind): void;
   resync(): void;
   liveFeeds(count: number): void;
-  /** Writing one frame to every socket following its session took `seconds`. */
+  /** Writing one turn's frames of a session to every socket following it took `seconds`. */
   fanOut(seconds: number): void;
   /** `frames` frames not written to sockets over the backpressure limit (each gets a snapshot when it drains). */
   framesDropped(frames: number): void;
@@ -54,7 +54,7 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
   const disconnected = new Counter({ name: 'pitwall_gateway_slow_spectators_disconnected_total', registers,
     help: 'Slow spectators disconnected for staying over the backpressure limit too long' });
   const fanOut = new Summary({ name: 'pitwall_gateway_fanout_seconds', registers, percentiles: [0.5, 0.99, 1],
-    maxAgeSeconds: 600, ageBuckets: 5, help: 'Time to write one frame to every spectator following its session (last 10 min)' });
+    maxAgeSeconds: 600, ageBuckets: 5, help: 'Time to write the frames of one event-loop turn to every spectator of their session (last 10 min)' });
   let slow: () => { count: number; bufferedBytes: number } = () => ({ count: 0, bufferedBytes: 0 });
   new Gauge({ name: 'pitwall_gateway_slow_spectators', registers, help: 'Spectators out of fan-out, over the backpressure limit',
     collect() { this.set(slow().count); } });

@@ -5,7 +5,8 @@ import { createGateway } from '../../../gateway/server.ts';
 /**
  * Pitwall's real gateway (`createGateway`) in a process of its own, fed over NATS by pitwall-engine.ts.
  * The server-side fan-out time is the gateway's own `pitwall_gateway_fanout_seconds`: from the first to the last
- * socket write of one frame to every spectator of its session (written, or queued over backpressure). `stats` over
+ * socket write of one event-loop turn's frames to every spectator of their session (written, or queued over
+ * backpressure). `stats` over
  * IPC returns its count and quantiles since the last `stats`, and resets it.
  */
 const registry = new Registry();
