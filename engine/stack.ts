@@ -3,7 +3,7 @@ import path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
 import { createTokenVerifier } from '../gateway/auth/index.ts';
-import { createGateway } from '../gateway/server.ts';
+import { createGateway, type GatewayOptions } from '../gateway/server.ts';
 import { GATEWAY_AUDIENCE } from '../oidc/claims.ts';
 import type { startIdentityProvider as StartIdentityProvider } from '../oidc/provider.ts';
 import { requireNativeUws } from '../gateway/uws.ts';
@@ -25,6 +25,8 @@ export interface StackOptions {
   binaries: BinarySearch;
   node: string;
   log: Log;
+  /** The gateway's slow-spectator limits (defaults in gateway/server.ts). */
+  spectators?: Pick<GatewayOptions, 'maxBackpressure' | 'slowSpectatorTimeoutMs'>;
 }
 
 /** The running parts of one Pitwall installation, as `pitwall up` starts them. */
@@ -120,7 +122,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       clickhouse: createClickHouseHttp({ url: clickhouse.url, ...clickhouse.analyst, database: DATABASE }),
       verifier: createTokenVerifier({ jwksUrl: identity.jwksUrl, issuer: identity.issuer, audience: GATEWAY_AUDIENCE }),
     },
-      { host: '127.0.0.1', port: random ? 0 : DEFAULT_PORTS.spectators }),
+      { host: '127.0.0.1', port: random ? 0 : DEFAULT_PORTS.spectators, ...opts.spectators }),
   );
   const spectatorsUrl = `http://127.0.0.1:${gateway.port}/`;
 

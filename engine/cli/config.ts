@@ -15,6 +15,20 @@ export interface CliConfig {
   natsPassword?: string;
   /** How long-running commands log: text (default) or json lines (PITWALL_LOG_FORMAT). */
   logFormat?: string;
+  /**
+   * The gateway's limits for slow spectators (docs/protocol.md, "Slow spectators"): PITWALL_SPECTATOR_MAX_BACKPRESSURE
+   * (bytes, default 256 KiB) and PITWALL_SLOW_SPECTATOR_TIMEOUT_MS (default 30000).
+   */
+  spectators: { maxBackpressure?: number; slowSpectatorTimeoutMs?: number };
+}
+
+/** A positive integer setting, or undefined when unset; anything else is an error naming the variable. */
+function positiveInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got '${raw}'`);
+  return value;
 }
 
 export function readCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
@@ -26,6 +40,10 @@ export function readCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
     natsUser: env.PITWALL_NATS_USER,
     natsPassword: env.PITWALL_NATS_PASSWORD,
     logFormat: env.PITWALL_LOG_FORMAT,
+    spectators: {
+      maxBackpressure: positiveInteger(env, 'PITWALL_SPECTATOR_MAX_BACKPRESSURE'),
+      slowSpectatorTimeoutMs: positiveInteger(env, 'PITWALL_SLOW_SPECTATOR_TIMEOUT_MS'),
+    },
   };
 }
 
