@@ -45,7 +45,7 @@ export function createFanOut<S extends FanOutSocket>(deps: { metrics: GatewayMet
         }
       });
     }
-    if (sent > 0) metrics.framesSent(sent, sentBytes / sent);
+    metrics.framesSent(sent, sentBytes);
     metrics.framesDropped(audience.size * frames.length - sent);
     metrics.fanOut((performance.now() - started) / 1000);
   };

@@ -8,7 +8,7 @@ export type InputErrorKind = (typeof INPUT_ERROR_KINDS)[number];
 export interface GatewayMetrics {
   connectionOpened(): void;
   connectionClosed(): void;
-  /** `frames` copies of a frame of `bytes` bytes went out (a topic publish counts once per subscriber). */
+  /** `frames` frames of `bytes` bytes in all went out (a frame written to n sockets counts n times). */
   framesSent(frames: number, bytes: number): void;
   inputError(kind: InputErrorKind): void;
   resync(): void;
@@ -75,10 +75,10 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
   return {
     connectionOpened: () => connections.inc(),
     connectionClosed: () => connections.dec(),
-    framesSent: (n, size) => {
+    framesSent: (n, total) => {
       if (n <= 0) return;
       frames.inc(n);
-      bytes.inc(n * size);
+      bytes.inc(total);
     },
     inputError: (kind) => inputErrors.inc({ kind }),
     resync: () => resyncs.inc(),
