@@ -29,22 +29,29 @@ function everyCarLaps(view: SessionView, round: number): SessionView {
   return { ...view, clockUs: Math.max(...rows.map((r) => r.raceUs)), rows };
 }
 
-/** A spectator on a plain `ws` socket that keeps every frame of one session, in order, and applies them. */
+/**
+ * A spectator on a plain `ws` socket that keeps every frame of one session, in order, and applies them; frames of
+ * the other sessions it follows are kept in `elsewhere`.
+ */
 interface Recorder {
   ws: WebSocket;
   frames: { type: 'snapshot' | 'diff'; seq: number; bytes: number }[];
+  elsewhere: { session: string; type: 'snapshot' | 'diff'; seq: number }[];
   view?: SessionView;
   seq?: number;
   closeCode?: number;
 }
 
-async function spectator(t: Test, url: string, ref: SessionRef): Promise<Recorder> {
+async function spectator(t: Test, url: string, ref: SessionRef, alsoFollows: SessionRef[] = []): Promise<Recorder> {
   const ws = new WebSocket(url);
-  const rec: Recorder = { ws, frames: [] };
+  const rec: Recorder = { ws, frames: [], elsewhere: [] };
   ws.on('message', (data: Buffer) => {
     const decoded = decodeServerFrame(new Uint8Array(data));
     if (!decoded.ok) throw new Error(`undecodable frame from the gateway: ${decoded.message}`);
     const f = decoded.frame;
+    if ((f.type === 'snapshot' || f.type === 'diff') && f.session !== ref.session) {
+      return void rec.elsewhere.push({ session: f.session, type: f.type, seq: f.seq });
+    }
     if (f.type === 'snapshot') {
       rec.view = f.view;
     } else if (f.type === 'diff' && rec.view) {
@@ -58,7 +65,7 @@ async function spectator(t: Test, url: string, ref: SessionRef): Promise<Recorde
   ws.on('close', (code) => { rec.closeCode = code; });
   t.teardown(() => ws.terminate());
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  ws.send(encodeFrame({ type: 'subscribe', ...ref }));
+  for (const r of [ref, ...alsoFollows]) ws.send(encodeFrame({ type: 'subscribe', ...r }));
   return rec;
 }
 
@@ -79,10 +86,13 @@ t.test('a spectator that stops reading leaves fan-out, the others get every diff
   const ref = { track: 'spa', session: 'race-1' };
   const engine = await startFakeEngine(engineNc, { view: sampleView({ ...ref, cars: CARS }), seq: 100 });
   t.teardown(() => engine.stop());
+  const quietRef = { track: 'spa', session: 'practice-1' }; // a second session the slow spectator follows
+  const quiet = await startFakeEngine(engineNc, { view: sampleView(quietRef), seq: 7 });
+  t.teardown(() => quiet.stop());
   const gw = await startTestGateway(t, gatewayNc, { maxBackpressure: MAX_BACKPRESSURE, slowSpectatorTimeoutMs: 60_000 });
   const others = await Promise.all([1, 2, 3].map(() => spectator(t, gw.wsUrl, ref)));
-  const slow = await spectator(t, gw.wsUrl, ref);
-  await waitFor(() => [...others, slow].every((r) => r.seq === 100), 'every spectator has the snapshot');
+  const slow = await spectator(t, gw.wsUrl, ref, [quietRef]);
+  await waitFor(() => [...others, slow].every((r) => r.seq === 100) && slow.elsewhere.length === 1, 'every spectator has its snapshots');
 
   slow.ws.pause(); // stops reading: its kernel buffers, then its queue in the gateway, fill up
   const pausedAt = Date.now();
@@ -121,6 +131,8 @@ t.test('a spectator that stops reading leaves fan-out, the others get every diff
   t.equal(slow.frames.filter((f) => f.type === 'snapshot').length, 2, 'the slow spectator: its first snapshot and one resync snapshot');
   t.same(gaps(slow), [], 'the slow spectator never sees a gap: its last queued diffs, then the snapshot, then diffs');
   t.same(slow.view, engine.view(), "the slow spectator ends with the engine's view");
+  t.same(slow.elsewhere, [{ session: 'practice-1', type: 'snapshot', seq: 7 }, { session: 'practice-1', type: 'snapshot', seq: 7 }],
+    'and a snapshot of the other session it follows on drain too');
 
   t.equal(await gw.metric('pitwall_gateway_slow_spectators_removed_total'), 1, 'removed once');
   t.equal(await gw.metric('pitwall_gateway_slow_spectators_resynced_total'), 1, 'resynced once');
