@@ -39,7 +39,8 @@ export async function startTestNats(t: Test, opts: { streams?: boolean; limits?:
   t.teardown(async () => {
     await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
     await server.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    // maxRetries: the removal sometimes meets ENOTEMPTY right after the server exits (seen on this machine's /tmp).
+    fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 });
   });
   const connectWith = async (credentials: NatsCredentials) => {
     const nc = await connect({ servers: server.url, ...credentials, name: `test ${credentials.user}` });
