@@ -35,8 +35,9 @@ export interface SlowSpectators<S extends QueuedSocket> {
 /**
  * Slow spectators (DESIGN §6: slow clients never slow the others). A socket whose queue in the gateway goes over
  * `maxBackpressure` after a send leaves fan-out: nothing more is queued for it. When uWS reports that its queue
- * drained to empty it comes back, and the hub sends it a snapshot of each session it follows (the client sees its
- * last diffs, then a snapshot; never a gap). A socket still out of fan-out after `timeoutMs` is disconnected.
+ * drained to empty (into the kernel: the client may not be reading yet, and then it fills up again) it comes back,
+ * and the hub sends it a snapshot of each session it follows (the client sees its last diffs, then a snapshot; never
+ * a gap). A socket still out of fan-out after `timeoutMs` is disconnected.
  *
  * Memory bound: what the gateway holds for one slow socket is the queue that crossed the limit, i.e. at most
  * `maxBackpressure` plus the one frame that crossed it (a snapshot at worst); the uWS check in `send` refuses
