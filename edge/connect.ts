@@ -31,6 +31,7 @@ export async function connectEdge(opts: EdgeConnectOptions): Promise<NatsConnect
     name: opts.name ?? `edge ${opts.track}/${opts.device}`,
     maxReconnectAttempts: -1, // track-side networks drop: keep trying
     reconnectTimeWait: 1000,
+    waitOnFirstConnect: true, // an agent started while NATS is away waits for it instead of failing
   });
 }
 

@@ -6,7 +6,7 @@ import type { ReadingId } from '../actors/contracts/events.ts';
  * from 1. The JetStream message id is built from it (events.ts `readingMsgId`), so a re-publish after a lost ack is
  * dropped by the stream, and the actor dedupes beyond the stream's window.
  */
-export function createReadingStamp(device: string, boot = randomBytes(4).toString('hex')): () => ReadingId {
+export function createReadingStamp(device: string, boot = randomBytes(4).toString('hex')): (() => ReadingId) & { boot: string } {
   let seq = 0;
-  return () => ({ device, boot, seq: ++seq });
+  return Object.assign(() => ({ device, boot, seq: ++seq }), { boot });
 }

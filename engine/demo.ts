@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { createSimulator } from '../edge/sim/simulator.ts';
@@ -37,7 +36,7 @@ export async function startDemo(
       if (stopped) break;
       opts.log(`demo: ${session.name} (${declaration.track}/${session.id}) at ${opts.speed === 'max' ? 'maximum speed' : `${opts.speed}×`}`);
       current = createSimulator(
-        { js: jetstream(nc), nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+        { nc: nc, nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
         { track: declaration.track, device, declaration, session, cars, speed: opts.speed, seed: i + 1 },
       );
       await current.done;
@@ -47,7 +46,7 @@ export async function startDemo(
   return {
     async stop() {
       stopped = true;
-      current?.stop();
+      await current?.stop();
       await run.catch(() => undefined);
       await nc.drain();
     },

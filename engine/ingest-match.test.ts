@@ -1,4 +1,3 @@
-import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Registry } from 'prom-client';
 import t from 'tap';
@@ -23,7 +22,7 @@ t.test('ingest assigns passings read by chip, lane and car id to their entries, 
   const engine = await startEngine({ nc: await nats.connectAs('engine'), registry: new Registry(), log: (line: string) => t.comment(line) }, { node: 'test' });
   t.teardown(() => engine.stop());
 
-  const edge = createEdgePublisher(jetstream(await nats.connectWith(await nats.server.addEdgeDevice(track, 'gpio'))), { track, device: 'gpio' });
+  const edge = createEdgePublisher({ nc: await nats.connectWith(await nats.server.addEdgeDevice(track, 'gpio')) }, { track, device: 'gpio' });
   const t0 = 1_900_000_000 * SECOND;
   const passing = (atUs: number, read: Partial<EdgePassing>) =>
     edge.publish({ kind: 'passing', body: { type: 'passing', atUs, precisionUs: 1000, source: 'gpio', ...read } });

@@ -49,7 +49,7 @@ t.test('a simulated race at full speed: edge → engine → gateway → client, 
 
   const device = await nats.connectWith(await nats.server.addEdgeDevice(track, 'sim'));
   const sim = createSimulator(
-    { js: jetstream(device), nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+    { nc: device, nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     { track, device: 'sim', declaration, session, cars: 12, speed: 'max', seed: 3 },
   );
 

@@ -1,4 +1,3 @@
-import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Registry } from 'prom-client';
 import t from 'tap';
@@ -42,7 +41,7 @@ t.test('a message that makes the actor throw twice is terminated and counted; th
   t.teardown(() => engine.stop());
   const device = await nats.connectWith(await nats.server.addEdgeDevice(track, 'sim'));
   await createSimulator(
-    { js: jetstream(device), nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+    { nc: device, nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     { track, device: 'sim', declaration, session, ...sim, speed: 'max' },
   ).done;
 

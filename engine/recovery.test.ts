@@ -1,4 +1,3 @@
-import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Registry } from 'prom-client';
 import t from 'tap';
@@ -40,7 +39,7 @@ t.test('kill -9 of the engine mid-race: same standings, spectators resync once, 
 
   const device = await nats.connectWith(await nats.server.addEdgeDevice(track, 'sim'));
   const sim = createSimulator(
-    { js: jetstream(device), nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+    { nc: device, nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     { track, device: 'sim', declaration, session, cars: 10, speed: 150, seed: 9 },
   );
   t.teardown(() => sim.stop());

@@ -1,3 +1,5 @@
+import type { EdgeAgentHealth } from './edge-health.ts';
+
 /**
  * RMonitor ("Result Monitor") scoreboard records as typed data: the contract between the edge codec
  * (edge/rmonitor/codec.ts, which builds them) and the session actor (which reads them from `edge.<track>.<device>.rmon`).
@@ -249,13 +251,8 @@ export interface EdgeRmonMessage {
 }
 
 /** `edge.<track>.<device>.health` of the RMonitor feed agent, published periodically and on every change. */
-export interface RmonAgentHealth {
-  type: 'health';
+export interface RmonAgentHealth extends EdgeAgentHealth {
   agent: 'rmonitor';
-  device: string;
-  boot: string;
-  /** Wall-clock µs when this health was taken. */
-  atUs: number;
   feed: string;
   connected: boolean;
   /** Since when `connected` has had its value. */
@@ -269,8 +266,4 @@ export interface RmonAgentHealth {
   recordsByType: Partial<Record<RmonRecordType, number>>;
   /** Lines that were not records, per kind. */
   errors: Partial<Record<RmonErrorKind, number>>;
-  /** Publishes that failed and were retried (NATS down, stream full). */
-  publishRetries: number;
-  /** Last seq acknowledged by JetStream. */
-  ackedSeq: number;
 }

@@ -1,4 +1,3 @@
-import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Registry } from 'prom-client';
 import t from 'tap';
@@ -35,7 +34,7 @@ t.test('client.py stays in sync with the TypeScript client for a whole simulated
 
   const device = await nats.connectWith(await nats.server.addEdgeDevice(track, 'sim'));
   const sim = createSimulator(
-    { js: jetstream(device), nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+    { nc: device, nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     { track, device: 'sim', declaration, session, cars: 12, speed: 'max', seed: 11 },
   );
   const host = await waitFor('the session actor', () => engine.session(track, session.id));

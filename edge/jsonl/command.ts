@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { EventDeclaration } from '../../actors/contracts/declaration.ts';
 import type { Command } from '../../engine/cli/command.ts';
 import { connectAdmin } from '../../engine/declarations/admin-connect.ts';
 import { putDeclaration } from '../../engine/declarations/store.ts';
 import { UsageError } from '../../engine/errors.ts';
-import { connectEdge } from '../connect.ts';
+import { startAgentHealth } from '../agent-health.ts';
+import { AGENT_OPTIONS, AGENT_OPTIONS_HELP, openAgentProcess } from '../agent-process.ts';
 import { readJsonl } from './read.ts';
 import { createJsonlReplay } from './replay.ts';
 
@@ -15,7 +15,7 @@ export const replayJsonlCommand: Command = {
   name: 'replay-jsonl',
   summary: 'publish a JSON-lines file (docs/jsonl-format.md) to the engine as an edge device, paced by its times',
   help: `usage: pitwall edge replay-jsonl FILE [--speed N|max] [--device ID] [--track SLUG] [--apply]
-                        [--data-dir DIR] [--nats URL --user U --password P]
+                        [--data-dir DIR] [--nats URL --user U --password P] [--outbox DIR]
 
 Publishes the file's passings (as read: transponder, chip, lane or car id) and its session changes, flags and clock
 ticks to EDGE as the edge device ID, like the simulator, paced by the records' times. The engine assigns the passings
@@ -30,18 +30,14 @@ options:
   --device ID       this edge device's id (default jsonl)
   --track SLUG      the track (default: the track of the file's declaration)
   --apply           store the file's (first) declaration in KV events first, as the admin user
-  --data-dir DIR    a local stack started by 'pitwall up' (default PITWALL_DATA_DIR or var/)
-  --nats URL --user U --password P   a remote NATS instead (or PITWALL_NATS_URL, _USER, _PASSWORD); with --apply
-                    these must be an admin user's`,
+${AGENT_OPTIONS_HELP}
+                    (with --apply, --nats/--user/--password must be an admin user's)`,
   options: {
     speed: { type: 'string', default: '1' },
     device: { type: 'string', default: 'jsonl' },
     track: { type: 'string' },
     apply: { type: 'boolean', default: false },
-    'data-dir': { type: 'string' },
-    nats: { type: 'string' },
-    user: { type: 'string' },
-    password: { type: 'string' },
+    ...AGENT_OPTIONS,
   },
   async run({ values, positionals }, { config, out, err, stopRequested }) {
     const [file, ...extra] = positionals;
@@ -70,16 +66,19 @@ options:
       out(`${declaration.track}/${declaration.event}: stored (revision ${await applyDeclaration(connection, declaration)})`);
     }
 
-    const nc = await connectEdge({ track, device, ...connection });
+    const agent = await openAgentProcess(values, config, { track, device, name: 'replay-jsonl', log: err });
     out(`replay-jsonl ${path.basename(file)} → ${track} as ${device}: ${records.length} records at ${speed === 'max' ? 'maximum speed' : `${speed}×`}`);
     const replay = createJsonlReplay(
-      { js: jetstream(nc), nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+      { nc: agent.nc, outbox: agent.outbox, log: err, nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
       records,
       { track, device, speed },
     );
+    const health = startAgentHealth({ nc: agent.nc, publisher: replay.publisher, clock: agent.clock, log: err }, { track, device, agent: 'replay-jsonl', extra: () => ({}) });
     void stopRequested.then(() => replay.stop());
     const summary = await replay.done;
-    await nc.drain();
+    health.publish();
+    health.stop();
+    await agent.close();
     const skipped = Object.entries(summary.skipped).map(([why, n]) => `${n} ${why}`).join(', ');
     out(`replay-jsonl done: ${summary.passings} passings, ${summary.sessionMessages} session messages${skipped ? `; not published: ${skipped}` : ''}`);
     return 0;

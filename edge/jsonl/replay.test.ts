@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Registry } from 'prom-client';
 import t, { type Test } from 'tap';
@@ -62,7 +61,7 @@ t.test('sim --out → pitwall score gives the standings of the same simulated ra
 
   const live = await withEngine(t, async (nats) => {
     const device = await nats.connectWith(await nats.server.addEdgeDevice(track, 'sim'));
-    const sim = createSimulator({ js: jetstream(device), nowMs: () => startMs, ...pace }, { track, device: 'sim', declaration, session, cars: 8, speed: 'max', seed: 3 });
+    const sim = createSimulator({ nc: device, nowMs: () => startMs, ...pace }, { track, device: 'sim', declaration, session, cars: 8, speed: 'max', seed: 3 });
     await sim.done;
   });
   t.equal(JSON.stringify(offline.output), JSON.stringify(live), 'the same bytes, offline and live');
@@ -78,7 +77,7 @@ t.test('sim --out → replay-jsonl at max speed into a real engine → the stand
   let summary: JsonlReplaySummary | undefined;
   const live = await withEngine(t, async (nats) => {
     const device = await nats.connectWith(await nats.server.addEdgeDevice(track, 'replay'));
-    summary = await createJsonlReplay({ js: jetstream(device), nowMs: Date.now, ...pace }, records, { track, device: 'replay', speed: 'max' }).done;
+    summary = await createJsonlReplay({ nc: device, nowMs: Date.now, ...pace }, records, { track, device: 'replay', speed: 'max' }).done;
   });
   t.match(summary, { skipped: {} });
   t.ok(summary!.passings > 8 * 15, `${summary!.passings} passings published`);

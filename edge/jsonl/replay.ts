@@ -1,5 +1,4 @@
-import type { JetStreamClient } from '@nats-io/jetstream';
-import { createEdgePublisher } from '../edge-publisher.ts';
+import { createEdgePublisher, untilDelivered, type EdgePublisher, type EdgePublisherDeps } from '../edge-publisher.ts';
 import { playPaced, type PaceDeps, type Speed } from '../pace.ts';
 import type { JsonlRecord } from './records.ts';
 import { jsonlToEdge } from './to-edge.ts';
@@ -21,7 +20,9 @@ export interface JsonlReplaySummary {
 export interface JsonlReplay {
   /** Resolves when every record was published and acknowledged (or the replay was stopped). */
   done: Promise<JsonlReplaySummary>;
-  stop(): void;
+  publisher: EdgePublisher;
+  /** Stops producing and sending; unacknowledged readings stay in a disk outbox. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -29,8 +30,8 @@ export interface JsonlReplay {
  * times at `speed` (the first record at once), with the same publisher as the simulator. The records keep their
  * times: the session clock is the file's.
  */
-export function createJsonlReplay(deps: PaceDeps & { js: JetStreamClient }, records: JsonlRecord[], opts: JsonlReplayOptions): JsonlReplay {
-  const publisher = createEdgePublisher(deps.js, { track: opts.track, device: opts.device });
+export function createJsonlReplay(deps: PaceDeps & EdgePublisherDeps, records: JsonlRecord[], opts: JsonlReplayOptions): JsonlReplay {
+  const publisher = createEdgePublisher(deps, { track: opts.track, device: opts.device });
   const summary: JsonlReplaySummary = { passings: 0, sessionMessages: 0, skipped: {} };
   const timed = records.filter((r): r is Exclude<JsonlRecord, { type: 'declaration' }> => r.type !== 'declaration');
   const paced = playPaced(deps, timed, opts.speed, async (record) => {
@@ -43,5 +44,5 @@ export function createJsonlReplay(deps: PaceDeps & { js: JetStreamClient }, reco
     if (message.kind === 'passing') summary.passings++;
     else summary.sessionMessages++;
   });
-  return { done: paced.done.then(() => summary), stop: paced.stop };
+  return untilDelivered(paced, publisher, summary);
 }

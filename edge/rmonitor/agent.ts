@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { EdgeRmonMessage, RmonAgentHealth, RmonErrorKind } from '../../actors/contracts/rmonitor.ts';
-import { subjects } from '../../actors/contracts/subjects.ts';
-import { createBackoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { startAgentHealth } from '../agent-health.ts';
+import { createBackoff, DEFAULT_BACKOFF, type BackoffOptions } from '../backoff.ts';
+import { createEdgeClock, type EdgeClock } from '../edge-clock.ts';
+import { createEdgePublisher } from '../edge-publisher.ts';
+import type { Outbox } from '../outbox/outbox.ts';
 import { parseLine, splitMerged } from './codec.ts';
 import { RmonitorParseError } from './errors.ts';
 import { createLineFramer } from './line-framer.ts';
@@ -13,23 +14,26 @@ import { createRmonCounter } from './stats.ts';
 
 /**
  * The RMonitor feed agent: a TCP client of a scoreboard feed (Orbits, a replay) that publishes every line, parsed,
- * to `edge.<track>.<device>.rmon` in JetStream, in order, each with the message id `<device>:<boot>:<seq>` and
- * awaiting its ack (a failed publish is retried with the same id, so JetStream drops a duplicate).
+ * to `edge.<track>.<device>.rmon` in JetStream through the edge publisher's outbox: in order, each with the message
+ * id `<device>:<boot>:<seq>`, kept until JetStream acknowledged it (edge/outbox/). While the outbox is full, the
+ * feed is not read (TCP pushes back on the scoreboard).
  *
  * The feed connection is kept up: on loss it reconnects with bounded exponential backoff and jitter; a feed that
  * stays silent for `idleTimeoutMs` (RMonitor sends `$F` every second) counts as lost. Each connection is framed
  * anew (a partial line at a disconnect is delivered as what it is, usually an error). Lines over `maxLineLength`
  * are errors (`too-long`), and framing resumes at the next newline.
  *
- * Health (connection, outages, counts) goes to `edge.<track>.<device>.health` every `healthIntervalMs` and on
- * every connect and disconnect.
+ * Health (feed connection, outages, counts, clock, outbox) goes to `edge.<track>.<device>.health` every
+ * `healthIntervalMs` and on every connect and disconnect.
  */
 export interface RmonitorAgentDeps {
   nc: NatsConnection;
   log?: (line: string) => void;
   random?: () => number;
-  /** Wall clock in µs since the epoch (receive stamps, health). */
-  nowUs?: () => number;
+  /** Receive stamps and health times (default: an edge clock, edge-clock.ts). */
+  clock?: EdgeClock;
+  /** Where lines wait for JetStream: `pitwall edge rmonitor` passes its disk outbox; in memory by default. */
+  outbox?: Outbox;
 }
 
 export interface RmonitorAgentOptions {
@@ -42,13 +46,13 @@ export interface RmonitorAgentOptions {
   healthIntervalMs?: number;
   /** 0 disables. */
   idleTimeoutMs?: number;
-  /** Pause reading the feed while this many lines wait for their ack. */
+  /** Pause reading the feed while this many lines wait for room in a full outbox. */
   maxQueued?: number;
 }
 
 export interface RmonitorAgent {
   health(): RmonAgentHealth;
-  /** Closes the feed, publishes what was already read, then a last health. */
+  /** Closes the feed, publishes a last health, and stops sending: unacknowledged lines stay in the outbox. */
   stop(): Promise<void>;
 }
 
@@ -56,23 +60,17 @@ const MAX_OUTAGES_KEPT = 20;
 
 export function createRmonitorAgent(deps: RmonitorAgentDeps, opts: RmonitorAgentOptions): RmonitorAgent {
   const log = deps.log ?? (() => undefined);
-  const nowUs = deps.nowUs ?? (() => Date.now() * 1000);
-  const js = jetstream(deps.nc);
-  const rmonSubject = subjects.edge(opts.track, opts.device, 'rmon');
-  const healthSubject = subjects.edge(opts.track, opts.device, 'health');
-  const boot = randomBytes(6).toString('hex');
+  const clock = deps.clock ?? createEdgeClock();
+  const nowUs = () => clock.nowUs();
+  const publisher = createEdgePublisher({ nc: deps.nc, log, ...(deps.outbox ? { outbox: deps.outbox } : {}) }, { track: opts.track, device: opts.device });
   const maxLineLength = opts.maxLineLength ?? 4096;
   const maxQueued = opts.maxQueued ?? 5000;
   const idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
   const feed = `${opts.host}:${opts.port}`;
   const reconnectBackoff = createBackoff(opts.backoff ?? DEFAULT_BACKOFF, deps.random);
-  const publishBackoff = createBackoff(opts.backoff ?? DEFAULT_BACKOFF, deps.random);
   const counter = createRmonCounter();
   const stopping = new AbortController();
 
-  let seq = 0;
-  let ackedSeq = 0;
-  let publishRetries = 0;
   let connected = false;
   let sinceUs = nowUs();
   let reconnects = 0;
@@ -80,25 +78,26 @@ export function createRmonitorAgent(deps: RmonitorAgentDeps, opts: RmonitorAgent
   let outageCount = 0;
   const outages: RmonAgentHealth['outages'] = [];
   let socket: net.Socket | undefined;
-  const queue: EdgeRmonMessage[] = [];
-  let pumping: Promise<void> | undefined;
+  /** Lines handed to the publisher and not yet in the outbox (only while it is full). */
+  let waiting = 0;
 
-  const health = (): RmonAgentHealth => {
-    const c = counter.snapshot();
-    return {
-      type: 'health', agent: 'rmonitor', device: opts.device, boot, atUs: nowUs(), feed, connected, sinceUs, reconnects,
-      outages: outages.map((o) => ({ ...o })), outageCount, records: c.records, recordsByType: c.recordsByType,
-      errors: c.errors, publishRetries, ackedSeq,
-    };
-  };
-
-  const publishHealth = () => {
-    try {
-      deps.nc.publish(healthSubject, JSON.stringify(health()));
-    } catch (e) {
-      log(`rmonitor: health not published: ${(e as Error).message}`);
-    }
-  };
+  const reporter = startAgentHealth(
+    { nc: deps.nc, publisher, clock, log },
+    {
+      track: opts.track,
+      device: opts.device,
+      agent: 'rmonitor',
+      ...(opts.healthIntervalMs === undefined ? {} : { intervalMs: opts.healthIntervalMs }),
+      extra: () => {
+        const c = counter.snapshot();
+        return {
+          agent: 'rmonitor' as const, feed, connected, sinceUs, reconnects, outages: outages.map((o) => ({ ...o })), outageCount,
+          records: c.records, recordsByType: c.recordsByType, errors: c.errors,
+        };
+      },
+    },
+  );
+  const publishHealth = reporter.publish;
 
   /** Returns whether a new outage started (false while one is open: failed retries are the same outage). */
   const startOutage = (reason: string): boolean => {
@@ -115,32 +114,13 @@ export function createRmonitorAgent(deps: RmonitorAgentDeps, opts: RmonitorAgent
     if (open && open.endUs === undefined) open.endUs = nowUs();
   };
 
-  // --- publishing: one at a time, in order, each acked before the next ---
-  const pump = async () => {
-    while (queue.length > 0) {
-      const msg = queue[0]!;
-      try {
-        await js.publish(rmonSubject, JSON.stringify(msg), { msgID: `${opts.device}:${boot}:${msg.seq}` });
-        ackedSeq = msg.seq;
-        queue.shift();
-        publishBackoff.reset();
-        if (queue.length < maxQueued / 2 && socket?.isPaused()) socket.resume();
-      } catch (e) {
-        publishRetries++;
-        log(`rmonitor: publish of seq ${msg.seq} failed, retrying: ${(e as Error).message}`);
-        if (deps.nc.isClosed() || stopping.signal.aborted) {
-          log(`rmonitor: stopping with ${queue.length} line(s) unpublished (seq ${msg.seq}..${seq})`);
-          return;
-        }
-        await sleep(publishBackoff.next());
-      }
-    }
-  };
-
-  const enqueue = (msg: EdgeRmonMessage) => {
-    queue.push(msg);
-    if (queue.length >= maxQueued && socket && !socket.isPaused()) socket.pause();
-    pumping ??= pump().finally(() => (pumping = undefined));
+  const enqueue = (body: Omit<EdgeRmonMessage, 'device' | 'boot' | 'seq'>) => {
+    waiting++;
+    if (waiting >= maxQueued && socket && !socket.isPaused()) socket.pause();
+    void publisher.publish({ kind: 'rmon', body }).then(() => {
+      waiting--;
+      if (waiting < maxQueued / 2 && socket?.isPaused()) socket.resume();
+    }, (err: unknown) => log(`rmonitor: line not kept: ${(err as Error).message}`));
   };
 
   const onLine = (text: string, lineNo: number) => {
@@ -149,7 +129,7 @@ export function createRmonitorAgent(deps: RmonitorAgentDeps, opts: RmonitorAgent
     for (const raw of splitMerged(text)) {
       const result = parseLine(raw, lineNo);
       counter.count(result);
-      const base = { type: 'rmon' as const, device: opts.device, boot, seq: ++seq, receivedAtUs, raw };
+      const base = { type: 'rmon' as const, receivedAtUs, raw };
       if (result instanceof RmonitorParseError) {
         log(`rmonitor: ${result.message}`);
         enqueue({ ...base, error: { kind: result.kind, message: result.message } });
@@ -163,7 +143,7 @@ export function createRmonitorAgent(deps: RmonitorAgentDeps, opts: RmonitorAgent
     const kind: RmonErrorKind = 'too-long';
     counter.countError(kind);
     log(`rmonitor: line ${lineNo}: over ${maxLineLength} characters, skipped`);
-    enqueue({ type: 'rmon', device: opts.device, boot, seq: ++seq, receivedAtUs: nowUs(), raw: head, error: { kind, message: `line ${lineNo}: ${kind}: over ${maxLineLength} characters` } });
+    enqueue({ type: 'rmon', receivedAtUs: nowUs(), raw: head, error: { kind, message: `line ${lineNo}: ${kind}: over ${maxLineLength} characters` } });
   };
 
   // --- the feed connection ---
@@ -208,18 +188,16 @@ export function createRmonitorAgent(deps: RmonitorAgentDeps, opts: RmonitorAgent
     });
   };
 
-  const timer = setInterval(publishHealth, opts.healthIntervalMs ?? 5000);
-  timer.unref();
   connectOnce();
 
   return {
-    health,
+    health: reporter.health,
     async stop() {
       stopping.abort();
-      clearInterval(timer);
+      reporter.stop();
       socket?.destroy();
-      await pumping;
       publishHealth();
+      await publisher.stop();
     },
   };
 }

@@ -1,9 +1,8 @@
-import path from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
 import type { Command } from '../../engine/cli/command.ts';
 import { readDeclarationFile } from '../../engine/declarations/read.ts';
 import { UsageError } from '../../engine/errors.ts';
-import { connectEdge } from '../connect.ts';
+import { startAgentHealth } from '../agent-health.ts';
+import { AGENT_OPTIONS, AGENT_OPTIONS_HELP, openAgentProcess } from '../agent-process.ts';
 import { writeSimJsonl } from '../jsonl/from-sim.ts';
 import { createSimulator } from './simulator.ts';
 
@@ -11,7 +10,7 @@ export const simCommand: Command = {
   name: 'sim',
   summary: 'simulate a session: a field of cars crossing the line, with flags and clock ticks',
   help: `usage: pitwall edge sim --event FILE [--session ID] [--cars N] [--speed N|max] [--seed N]
-                        [--device ID] [--data-dir DIR] [--nats URL --user U --password P]
+                        [--device ID] [--data-dir DIR] [--nats URL --user U --password P] [--outbox DIR]
        pitwall edge sim --event FILE [--session ID] [--cars N] [--seed N] --out FILE.jsonl
 
 Plays a simulated session of the declared event (docs/event-format.md) as an edge device: passings of the first N
@@ -30,8 +29,7 @@ options:
   --seed N          the race to simulate (default 1): the same seed gives the same race
   --device ID       this edge device's id (default sim)
   --out FILE        write the session as JSON lines instead of publishing it
-  --data-dir DIR    a local stack started by 'pitwall up' (default PITWALL_DATA_DIR or var/)
-  --nats URL --user U --password P   a remote NATS instead (or PITWALL_NATS_URL, _USER, _PASSWORD)`,
+${AGENT_OPTIONS_HELP}`,
   options: {
     event: { type: 'string' },
     session: { type: 'string' },
@@ -40,12 +38,9 @@ options:
     seed: { type: 'string', default: '1' },
     device: { type: 'string', default: 'sim' },
     out: { type: 'string' },
-    'data-dir': { type: 'string' },
-    nats: { type: 'string' },
-    user: { type: 'string' },
-    password: { type: 'string' },
+    ...AGENT_OPTIONS,
   },
-  async run({ values }, { config, out, stopRequested }) {
+  async run({ values }, { config, out, err, stopRequested }) {
     if (typeof values.event !== 'string') throw new UsageError('--event FILE is required');
     const declaration = readDeclarationFile(values.event);
     const session = values.session
@@ -65,23 +60,20 @@ options:
       return 0;
     }
 
-    const nc = await connectEdge({
-      track: declaration.track,
-      device,
-      dataDir: typeof values['data-dir'] === 'string' ? path.resolve(values['data-dir']) : config.dataDir,
-      url: (values.nats as string | undefined) ?? config.natsUrl,
-      user: (values.user as string | undefined) ?? config.natsUser,
-      password: (values.password as string | undefined) ?? config.natsPassword,
-    });
+    const agent = await openAgentProcess(values, config, { track: declaration.track, device, name: 'sim', log: err });
     out(`sim ${declaration.track}/${session.id}: ${cars} cars at ${speed === 'max' ? 'maximum speed' : `${speed}×`}`);
     const sim = createSimulator(
-      { js: jetstream(nc), nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+      { nc: agent.nc, outbox: agent.outbox, log: err, nowMs: () => agent.clock.nowUs() / 1000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
       { track: declaration.track, device, declaration, session, cars, speed, seed },
     );
+    const health = startAgentHealth({ nc: agent.nc, publisher: sim.publisher, clock: agent.clock, log: err }, { track: declaration.track, device, agent: 'sim', extra: () => ({}) });
     void stopRequested.then(() => sim.stop());
     const summary = await sim.done;
-    await nc.drain();
-    out(`sim done: ${summary.passings} passings, ${summary.ticks} ticks, ${summary.messages} messages`);
+    health.publish();
+    health.stop();
+    const left = sim.publisher.outboxHealth().pending;
+    await agent.close();
+    out(`sim done: ${summary.passings} passings, ${summary.ticks} ticks, ${summary.messages} messages${left ? `; ${left} not yet acknowledged, kept in the outbox for the next start` : ''}`);
     return 0;
   },
 };

@@ -1,6 +1,5 @@
-import type { JetStreamClient } from '@nats-io/jetstream';
 import type { EventDeclaration, SessionDeclaration } from '../../actors/contracts/declaration.ts';
-import { createEdgePublisher, type EdgeOutgoing } from '../edge-publisher.ts';
+import { createEdgePublisher, untilDelivered, type EdgeOutgoing, type EdgePublisher, type EdgePublisherDeps } from '../edge-publisher.ts';
 import { playPaced, type PaceDeps, type Speed } from '../pace.ts';
 import { sessionTimeline, type SimEvent } from './timeline.ts';
 
@@ -15,9 +14,8 @@ export interface SimulatorOptions {
   seed: number;
 }
 
-export interface SimulatorDeps extends PaceDeps {
-  js: JetStreamClient;
-}
+/** `outbox`: in memory unless given (`pitwall edge sim` passes its disk outbox). */
+export interface SimulatorDeps extends PaceDeps, EdgePublisherDeps {}
 
 export interface SimulatorSummary {
   passings: number;
@@ -26,9 +24,11 @@ export interface SimulatorSummary {
 }
 
 export interface Simulator {
-  /** Resolves when the session has ended (or the simulator was stopped). */
+  /** Resolves when the session has ended and JetStream acknowledged all of it (or the simulator was stopped). */
   done: Promise<SimulatorSummary>;
-  stop(): void;
+  publisher: EdgePublisher;
+  /** Stops producing and sending; unacknowledged readings stay in a disk outbox. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -37,7 +37,7 @@ export interface Simulator {
  * the next (so the stream holds them in order). The session clock starts at the wall clock and runs at `speed`.
  */
 export function createSimulator(deps: SimulatorDeps, opts: SimulatorOptions): Simulator {
-  const publisher = createEdgePublisher(deps.js, { track: opts.track, device: opts.device });
+  const publisher = createEdgePublisher(deps, { track: opts.track, device: opts.device });
   const openAtUs = Math.round(deps.nowMs() * 1000);
   const summary: SimulatorSummary = { passings: 0, ticks: 0, messages: 0 };
   const timeline = sessionTimeline(opts.declaration, opts.session, { cars: opts.cars, seed: opts.seed, openAtUs });
@@ -47,7 +47,7 @@ export function createSimulator(deps: SimulatorDeps, opts: SimulatorOptions): Si
     if (event.type === 'passing') summary.passings++;
     if (event.type === 'clock.tick') summary.ticks++;
   });
-  return { done: paced.done.then(() => summary), stop: paced.stop };
+  return untilDelivered(paced, publisher, summary);
 }
 
 /** A simulated event as the edge message a track would send. */

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Registry } from 'prom-client';
 import t from 'tap';
@@ -60,7 +59,7 @@ t.test('analyst: same fastest laps as REST, and read only', async (t) => {
   const gw = await startTestGateway(t, await nats.connectAs('gateway'), {}, { clickhouse: analystHttp });
   const device = await nats.connectWith(await nats.server.addEdgeDevice(track, 'sim'));
   const sim = createSimulator(
-    { js: jetstream(device), nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+    { nc: device, nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     { track, device: 'sim', declaration, session, cars: 8, speed: 'max', seed: 5 },
   );
   const host = await waitFor('the session actor', () => engine.session(track, session.id));

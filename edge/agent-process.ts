@@ -1,0 +1,69 @@
+import path from 'node:path';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { CommandArgs } from '../engine/cli/command.ts';
+import type { CliConfig } from '../engine/cli/config.ts';
+import { UsageError } from '../engine/errors.ts';
+import { connectEdge } from './connect.ts';
+import { createEdgeClock, type EdgeClock } from './edge-clock.ts';
+import { openDiskOutbox } from './outbox/disk-outbox.ts';
+import type { Outbox } from './outbox/outbox.ts';
+
+/** The options every `pitwall edge <agent>` takes to reach NATS and keep its outbox. */
+export const AGENT_OPTIONS = {
+  'data-dir': { type: 'string' },
+  nats: { type: 'string' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  outbox: { type: 'string' },
+  'outbox-max-mb': { type: 'string', default: '1024' },
+} as const;
+
+export const AGENT_OPTIONS_HELP = `  --data-dir DIR    a local stack started by 'pitwall up' (default PITWALL_DATA_DIR or var/)
+  --nats URL --user U --password P   a remote NATS instead (or PITWALL_NATS_URL, _USER, _PASSWORD)
+  --outbox DIR      where readings wait until JetStream acknowledges them (default DATA-DIR/edge/TRACK/DEVICE/outbox);
+                    what a killed agent left there is sent first when it starts again
+  --outbox-max-mb N the outbox's size limit (default 1024); when full, new readings wait`;
+
+/** The outbox directory of a device, under the data directory. */
+export const defaultOutboxDir = (dataDir: string, track: string, device: string) => path.join(dataDir, 'edge', track, device, 'outbox');
+
+export interface AgentProcess {
+  nc: NatsConnection;
+  outbox: Outbox;
+  clock: EdgeClock;
+  /** Closes the NATS connection (the publisher closes the outbox). */
+  close(): Promise<void>;
+}
+
+/**
+ * What an agent process needs before it takes readings: its disk outbox (opened first: a second agent on the same
+ * outbox is refused before anything else), its clock, and its NATS connection (waited for when NATS is away at
+ * start; once connected, outages are buffered by the outbox).
+ */
+export async function openAgentProcess(
+  values: CommandArgs['values'],
+  config: CliConfig,
+  opts: { track: string; device: string; name: string; log: (line: string) => void },
+): Promise<AgentProcess> {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const dataDir = str('data-dir') ? path.resolve(str('data-dir')!) : config.dataDir;
+  const maxMb = Number(str('outbox-max-mb') ?? 1024);
+  if (!(maxMb > 0)) throw new UsageError(`--outbox-max-mb takes a positive number, got ${String(str('outbox-max-mb'))}`);
+  const dir = path.resolve(str('outbox') ?? defaultOutboxDir(dataDir, opts.track, opts.device));
+  const outbox = openDiskOutbox(dir, { maxBytes: Math.round(maxMb * 1024 ** 2), log: opts.log });
+  const pending = outbox.stats().pending;
+  opts.log(`${opts.name}: outbox ${dir}${pending ? `: ${pending} readings from an earlier run are sent first` : ''}`);
+  const nc = await connectEdge({
+    track: opts.track,
+    device: opts.device,
+    dataDir,
+    url: str('nats') ?? config.natsUrl,
+    user: str('user') ?? config.natsUser,
+    password: str('password') ?? config.natsPassword,
+    name: `edge ${opts.name} ${opts.track}/${opts.device}`,
+  }).catch((err: unknown) => {
+    outbox.close();
+    throw err;
+  });
+  return { nc, outbox, clock: createEdgeClock(), close: () => nc.drain().catch(() => nc.close()) };
+}
