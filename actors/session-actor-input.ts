@@ -8,6 +8,7 @@ import { FLAGS } from './contracts/flags.ts';
  */
 export function isSessionInput(value: unknown): value is SessionInput {
   if (!isObject(value) || !isTime(value.atUs)) return false;
+  if (value.kind !== 'passing' && value.reading !== undefined && !isReading(value.reading)) return false;
   switch (value.kind) {
     case 'declaration': {
       const d = value.declaration;
@@ -21,11 +22,8 @@ export function isSessionInput(value: unknown): value is SessionInput {
       return (FLAGS as readonly unknown[]).includes(value.flag) && (value.sector === undefined || Number.isInteger(value.sector));
     case 'tick':
       return true;
-    case 'passing': {
-      const r = value.reading;
-      return typeof value.car === 'string' && isObject(r) && typeof r.device === 'string' && typeof r.boot === 'string'
-        && Number.isInteger(r.seq);
-    }
+    case 'passing':
+      return typeof value.car === 'string' && isReading(value.reading);
     case 'crossing':
       return isCar(value.car) && isTime(value.raceUs) && isTime(value.lapUs) && (value.lapUs as number) >= 0;
     case 'seed':
@@ -52,6 +50,7 @@ const LOOPS = ['sf-track', 'sf-pit', 'pit-in', 'pit-out', 'other'] as const;
 const STATUSES = ['running', 'dns', 'dnf', 'dsq'] as const;
 const isCar = (v: unknown) => typeof v === 'string' && v !== '';
 
+const isReading = (r: unknown) => isObject(r) && typeof r.device === 'string' && typeof r.boot === 'string' && Number.isInteger(r.seq);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isTime = (v: unknown) => Number.isSafeInteger(v);
 

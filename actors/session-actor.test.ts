@@ -116,3 +116,26 @@ t.test('after stop, inputs are ignored', async (t) => {
   t.same(laps, []);
   t.equal(actor.view().rows[0]!.laps, 0);
 });
+
+t.test('an edge reading re-sent long after (beyond the streams\' windows) is applied once: flags, ticks, session verbs', async (t) => {
+  const feed = createFeed();
+  const race = fiveLapRace();
+  // A full-course yellow and the green after it, mid-race, as a source that owns the flags would send them.
+  const mid = race.findIndex((i) => i.kind === 'tick' && i.atUs >= feed.at(150_000));
+  const inputs = [...race.slice(0, mid), feed.flag('fcy', 150_000), ...race.slice(mid, mid + 20), feed.flag('green', 170_000), ...race.slice(mid + 20)];
+  const stamped = inputs.map((input, i) => (input.kind === 'passing' || input.kind === 'declaration' ? input : { ...input, reading: { device: 'sim', boot: 'b1', seq: i + 1 } }));
+  const once = runAll(stamped);
+  const yellow = stamped.find((i) => i.kind === 'flag' && i.flag === 'fcy')!;
+  const lateTick = stamped.find((i) => i.kind === 'tick' && i.atUs >= feed.at(300_000))!;
+  // The yellow and a tick again later in the race, as a replayed outbox would send them: applied again, the yellow
+  // would be out from then on and the laps after it would carry it.
+  const at = stamped.indexOf(lateTick) + 1;
+  const replayed = (flag: SessionInput) => [...stamped.slice(0, at), flag, lateTick, ...stamped.slice(at)];
+  const twice = runAll(replayed(yellow));
+  t.strictSame(twice.actor.view(), once.actor.view(), 'the same standings and flag');
+  t.strictSame(twice.laps, once.laps, 'the same laps, with the same flags');
+  t.equal(twice.actor.rejected().duplicate, (once.actor.rejected().duplicate ?? 0) + 2, 'both counted as duplicates');
+  const { reading: _r, ...unstampedYellow } = yellow as typeof yellow & { reading?: unknown };
+  const without = runAll(replayed(unstampedYellow as SessionInput));
+  t.notSame(without.laps, once.laps, 'the same flag without its reading id would change the laps');
+});

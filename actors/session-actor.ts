@@ -5,6 +5,8 @@ import type { SessionView } from './contracts/view.ts';
 import { flagMachine, type FlagMachineEvent } from './machines/flag-machine.ts';
 import { sessionMachine, type SessionMachineEvent } from './machines/session-machine.ts';
 import { reduce } from './scoring/reduce.ts';
+import { markSeen } from './scoring/seen-readings.ts';
+import { rejected as rejectedInput } from './scoring/step.ts';
 import { initialScoring, type Rejected, type ScoringOptions, type ScoringState, type SessionRef } from './scoring/state.ts';
 import { toView } from './scoring/to-view.ts';
 import { isSessionInput } from './session-actor-input.ts';
@@ -18,7 +20,9 @@ export type { SessionRef } from './scoring/state.ts';
  *
  * `send(input)`, in order:
  * 1. a malformed input is counted (`malformed`); inputs before the session's declaration are counted
- *    (`beforeDeclaration`) — the declaration says the entries and rules, so it must come first;
+ *    (`beforeDeclaration`) — the declaration says the entries and rules, so it must come first; an edge reading
+ *    already applied (its `reading` id seen) is counted as a `duplicate` and changes nothing (passings are checked
+ *    by the reducer, scoring/passing.ts);
  * 2. session verbs go to the session machine (and start/finish on to the flag machine), flags to the flag machine
  *    (a checkered also moves the session to finishing; green while finishing resumes both); a move a machine refuses — a second start, green before the
  *    start — is counted (`refused`) and goes no further. Nothing is ever thrown for bad input;
@@ -124,6 +128,15 @@ export function createSessionActor(
       if (input.kind !== 'declaration' && !scoring.declared) {
         rejected.beforeDeclaration++;
         return;
+      }
+      if (input.kind !== 'passing' && 'reading' in input && input.reading) {
+        const seen = markSeen(scoring.seen, input.reading);
+        if (!seen) {
+          scoring = rejectedInput(scoring, 'duplicate');
+          cached = undefined;
+          return;
+        }
+        scoring = { ...scoring, seen };
       }
       if (!accepted(input)) {
         rejected.refused++;

@@ -121,6 +121,7 @@ export function createEdgePublisher(deps: EdgePublisherDeps, opts: { track: stri
         unreadable: stats.unreadable,
         connected: link.connected,
         sinceUs: link.sinceUs,
+        outages: link.outages,
         publishRetries: link.retries,
         duplicates: link.duplicates,
         ...(link.lastError === undefined ? {} : { lastError: link.lastError }),

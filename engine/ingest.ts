@@ -166,19 +166,20 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
       openSession(track, m.event, m.session, declaration);
       await saveOpenSessions();
       await write(track, m.session, { kind: 'declaration', atUs: m.atUs, declaration }, `${id}:declaration`);
-      await write(track, m.session, { kind: 'session', atUs: m.atUs, verb: 'open' }, id);
+      await write(track, m.session, { kind: 'session', atUs: m.atUs, verb: 'open', reading: { device: m.device, boot: m.boot, seq: m.seq } }, id);
       return;
     }
     if (!sessions.has(key)) {
       errors.inc({ kind: 'unknown_session' });
       return;
     }
+    const reading = { device: m.device, boot: m.boot, seq: m.seq };
     const input: IngestInput =
       m.type === 'clock.tick'
-        ? { kind: 'tick', atUs: m.atUs }
+        ? { kind: 'tick', atUs: m.atUs, reading }
         : m.type === 'flag'
-          ? { kind: 'flag', atUs: m.atUs, flag: m.flag, ...(m.sector === undefined ? {} : { sector: m.sector }) }
-          : { kind: 'session', atUs: m.atUs, verb: m.type === 'session.start' ? 'start' : 'finish' };
+          ? { kind: 'flag', atUs: m.atUs, flag: m.flag, ...(m.sector === undefined ? {} : { sector: m.sector }), reading }
+          : { kind: 'session', atUs: m.atUs, verb: m.type === 'session.start' ? 'start' : 'finish', reading };
     await write(track, m.session, input, id);
   }
 

@@ -13,7 +13,7 @@ import type { Engine } from './engine.ts';
 import { startEngineServices } from './engine-services.ts';
 import { requireBinaries, type BinarySearch } from './servers/binaries.ts';
 import { startClickHouse, type ClickHouseServer } from './servers/clickhouse.ts';
-import { startNats, type NatsServer } from './servers/nats.ts';
+import { KEEP_RECONNECTING, startNats, type NatsServer } from './servers/nats.ts';
 import type { ServiceRole } from './servers/nats-users.ts';
 import { createServiceGroup } from './service-group.ts';
 import { ensureStreams } from './streams.ts';
@@ -86,7 +86,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   );
   const connectAs = (role: ServiceRole) =>
     group.start(`nats connection (${role})`, async () => {
-      const nc = await connect({ servers: nats.url, ...nats.credentials(role), name: `pitwall ${role}` });
+      const nc = await connect({ servers: nats.url, ...nats.credentials(role), name: `pitwall ${role}`, ...KEEP_RECONNECTING });
       return Object.assign(nc, { stop: () => nc.drain() }) as NatsConnection & { stop(): Promise<void> };
     });
   const admin = await connectAs('admin');

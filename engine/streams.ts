@@ -21,6 +21,8 @@ export interface StreamLimits {
   raceMaxBytes: number;
   /** Window in which EDGE drops a re-published message id (edge retries after a lost ack). */
   edgeDuplicateWindowSec: number;
+  /** Window in which RACE drops a re-written event id (ingest and actors re-run after a restart). */
+  raceDuplicateWindowSec: number;
   /** Size limit of each KV bucket. */
   bucketMaxBytes: Record<BucketName, number>;
 }
@@ -31,6 +33,7 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   raceMaxAgeDays: 30,
   raceMaxBytes: 4 * 1024 ** 3,
   edgeDuplicateWindowSec: 120,
+  raceDuplicateWindowSec: 120,
   bucketMaxBytes: { events: 256 * 1024 ** 2, 'session-state': 1024 ** 3, 'session-owner': 16 * 1024 ** 2, identity: 256 * 1024 ** 2 },
 };
 
@@ -54,7 +57,7 @@ export function streamConfigs(limits: StreamLimits = DEFAULT_STREAM_LIMITS): (Pa
       max_age: limits.raceMaxAgeDays * DAY_NS,
       max_bytes: limits.raceMaxBytes,
       max_msg_size: 1024 * 1024,
-      duplicate_window: 120 * SECOND_NS,
+      duplicate_window: limits.raceDuplicateWindowSec * SECOND_NS,
     },
   ];
 }

@@ -34,6 +34,8 @@ export interface EdgeOutboxHealth {
   connected: boolean;
   /** Since when `connected` has had its value (wall µs). */
   sinceUs: number;
+  /** How often JetStream stopped taking readings (NATS unreachable, stream refusing). */
+  outages: number;
   /** Publishes that failed and were retried. */
   publishRetries: number;
   /** Re-sends the stream recognised as duplicates. */

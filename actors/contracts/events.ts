@@ -51,13 +51,15 @@ export type EdgeSessionMessage = ReadingId & { session: string; atUs: number } &
 
 /**
  * What a session is folded from: the events in stream RACE on `timing.<track>.<session>.<kind>`, written by the
- * engine (single writer). The same events give byte-identical standings, live or replayed.
+ * engine (single writer). The same events give byte-identical standings, live or replayed. An input made from an edge
+ * reading carries its `reading` id: the actor applies each reading once, however often it arrives (a re-send after
+ * a lost ack beyond the streams' dedupe windows).
  */
 export type SessionInput =
   | { kind: 'declaration'; atUs: number; declaration: EventDeclaration }
-  | { kind: 'session'; atUs: number; verb: 'open' | 'start' | 'finish' | 'official' }
-  | { kind: 'flag'; atUs: number; flag: Flag; sector?: number }
-  | { kind: 'tick'; atUs: number }
+  | { kind: 'session'; atUs: number; verb: 'open' | 'start' | 'finish' | 'official'; reading?: ReadingId }
+  | { kind: 'flag'; atUs: number; flag: Flag; sector?: number; reading?: ReadingId }
+  | { kind: 'tick'; atUs: number; reading?: ReadingId }
   | { kind: 'passing'; atUs: number; car: string; precisionUs: number; reading: ReadingId }
   | TimedCrossing
   | LapSeed

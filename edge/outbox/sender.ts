@@ -16,6 +16,8 @@ export interface OutboxSenderStatus {
   sinceUs: number;
   /** Publishes that failed and were retried. */
   retries: number;
+  /** How often JetStream stopped taking readings (NATS unreachable, stream refusing). */
+  outages: number;
   /** Acknowledgements that said the stream already had the message (a re-send after a lost ack). */
   duplicates: number;
   lastError?: string;
@@ -49,7 +51,7 @@ export function startOutboxSender(deps: OutboxSenderDeps, opts: { backoff?: Back
   const log = deps.log ?? (() => undefined);
   const nowUs = deps.nowUs ?? (() => Date.now() * 1000);
   const backoff = createBackoff(opts.backoff ?? SENDER_BACKOFF, deps.random);
-  const status: OutboxSenderStatus = { connected: true, sinceUs: nowUs(), retries: 0, duplicates: 0 };
+  const status: OutboxSenderStatus = { connected: true, sinceUs: nowUs(), retries: 0, outages: 0, duplicates: 0 };
   let stopped = false;
   let linkDown = false;
   let wakeUp: (() => void) | undefined;
@@ -83,6 +85,10 @@ export function startOutboxSender(deps: OutboxSenderDeps, opts: { backoff?: Back
     if (status.connected === connected) return;
     status.connected = connected;
     status.sinceUs = nowUs();
+    if (!connected) {
+      status.outages++;
+      log(`outbox: JetStream unreachable (${status.lastError}); readings are kept until it is back`);
+    }
   };
 
   const loop = (async () => {
@@ -110,8 +116,7 @@ export function startOutboxSender(deps: OutboxSenderDeps, opts: { backoff?: Back
       } catch (err) {
         status.retries++;
         const message = (err as Error).message;
-        if (status.connected) log(`outbox: publish of ${entry.msgId} failed (${message}); keeping it and retrying`);
-        setConnected(false, message);
+        setConnected(false, `publish of ${entry.msgId} failed: ${message}`);
         if (!stopped) await pause(backoff.next());
       }
     }

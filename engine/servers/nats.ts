@@ -6,6 +6,9 @@ import { awaitReady, spawnServer, type ServerProcess } from './server-process.ts
 import { natsSecretsFile, natsUsersFile, registerEdgeDevice } from './edge-devices.ts';
 import { loadOrCreateSecrets, renderUsersConf, serviceCredentials, type NatsCredentials, type ServiceRole } from './nats-users.ts';
 
+/** Connection options of services: a NATS restart or outage of any length is waited out (the default gives up after ~20 s). */
+export const KEEP_RECONNECTING = { maxReconnectAttempts: -1, reconnectTimeWait: 1000 } as const;
+
 export interface NatsServerOptions {
   /** Absolute path of the nats-server binary. */
   binary: string;

@@ -15,11 +15,16 @@ export const TEST_STREAM_LIMITS: StreamLimits = {
   raceMaxAgeDays: 1,
   raceMaxBytes: 64 * 1024 ** 2,
   edgeDuplicateWindowSec: 120,
+  raceDuplicateWindowSec: 120,
   bucketMaxBytes: { events: 16 * 1024 ** 2, 'session-state': 64 * 1024 ** 2, 'session-owner': 1024 ** 2, identity: 16 * 1024 ** 2 },
 };
 
 export interface TestNats {
-  server: NatsServer;
+  /** The running server (a new one after `restart`). */
+  readonly server: NatsServer;
+  /** Stops the server (an outage); `restart` starts it again on the same port with the same store. */
+  stop(): Promise<void>;
+  restart(): Promise<void>;
   /** A connection as one of the service users; closed when the test ends. */
   connectAs(role: ServiceRole): Promise<NatsConnection>;
   /** A connection with explicit credentials (an edge device's); closed when the test ends. */
@@ -34,7 +39,7 @@ export interface TestNats {
 export async function startTestNats(t: Test, opts: { streams?: boolean; limits?: StreamLimits } = {}): Promise<TestNats> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pitwall-nats-'));
   const bins = requireBinaries(['nats-server'], binarySearchFromEnv(process.env), (l) => t.comment(l));
-  const server = await startNats({ binary: bins['nats-server'], dataDir, port: 'random', maxFileStore: '1G' });
+  let server = await startNats({ binary: bins['nats-server'], dataDir, port: 'random', maxFileStore: '1G' });
   const connections: NatsConnection[] = [];
   t.teardown(async () => {
     await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
@@ -43,7 +48,7 @@ export async function startTestNats(t: Test, opts: { streams?: boolean; limits?:
     fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 });
   });
   const connectWith = async (credentials: NatsCredentials) => {
-    const nc = await connect({ servers: server.url, ...credentials, name: `test ${credentials.user}` });
+    const nc = await connect({ servers: server.url, ...credentials, name: `test ${credentials.user}`, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     connections.push(nc);
     return nc;
   };
@@ -51,5 +56,16 @@ export async function startTestNats(t: Test, opts: { streams?: boolean; limits?:
     const admin = await connectWith(server.credentials('admin'));
     await ensureStreams(admin, opts.limits ?? TEST_STREAM_LIMITS);
   }
-  return { server, dataDir, connectWith, connectAs: (role) => connectWith(server.credentials(role)) };
+  return {
+    get server() {
+      return server;
+    },
+    stop: () => server.stop(),
+    async restart() {
+      server = await startNats({ binary: bins['nats-server'], dataDir, port: server.port, maxFileStore: '1G' });
+    },
+    dataDir,
+    connectWith,
+    connectAs: (role) => connectWith(server.credentials(role)),
+  };
 }

@@ -7,6 +7,7 @@ import { startEngineServices } from '../../engine-services.ts';
 import { natsSecretsFile } from '../../servers/edge-devices.ts';
 import { loadOrCreateSecrets, serviceCredentials } from '../../servers/nats-users.ts';
 import { createLogger, parseLogFormat } from '../../log.ts';
+import { KEEP_RECONNECTING } from '../../servers/nats.ts';
 import { createServiceGroup } from '../../service-group.ts';
 import { readStackAddresses } from '../../stack.ts';
 import type { Command } from '../command.ts';
@@ -37,7 +38,7 @@ options:
     const log = createLogger({ format: parseLogFormat((values['log-format'] as string | undefined) ?? config.logFormat), service: `engine ${node}`, write: err });
     const group = createServiceGroup(log);
     const nc = await group.start('nats connection', async () => {
-      const c = await connect({ servers: stack.nats, ...serviceCredentials(loadOrCreateSecrets(natsSecretsFile(dataDir)), 'engine'), name: `pitwall engine ${node}` });
+      const c = await connect({ servers: stack.nats, ...serviceCredentials(loadOrCreateSecrets(natsSecretsFile(dataDir)), 'engine'), name: `pitwall engine ${node}`, ...KEEP_RECONNECTING });
       return Object.assign(c, { stop: () => c.drain() });
     });
     const clickhouse = createClickHouseHttp({ url: stack.clickhouse, ...chSecrets, database: stack.database });
