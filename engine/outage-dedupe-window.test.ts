@@ -31,7 +31,7 @@ t.test('an outage longer than the dedupe window, and readings sent again after i
   const device = await nats.connectWith(await nats.server.addEdgeDevice(track, 'sim'));
   const outboxDir = path.join(nats.dataDir, 'outbox');
   const sim = createSimulator(
-    { nc: device, outbox: openDiskOutbox(outboxDir, { fsync: false }), nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+    { nc: device, outbox: openDiskOutbox(outboxDir), nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     { track, device: 'sim', declaration: race.declaration, session: race.session, cars: race.cars, speed: 80, seed: race.seed },
   );
   t.teardown(() => sim.stop());
@@ -62,7 +62,7 @@ t.test('an outage longer than the dedupe window, and readings sent again after i
   await probe();
   await waitFor('the dedupe windows to pass', async () => !(await probe()).duplicate, 10_000 + WINDOW_SEC * 1000);
 
-  const copy = openDiskOutbox(copyDir, { fsync: false });
+  const copy = openDiskOutbox(copyDir);
   const resent = copy.stats().pending;
   const sender = startOutboxSender({ nc: device, outbox: copy });
   await sender.drained();

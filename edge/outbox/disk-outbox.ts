@@ -9,16 +9,17 @@ import { DEFAULT_OUTBOX_MAX_BYTES, entryBytes, OutboxFullError, type Outbox, typ
  * - `lock`: the PID of the agent using the directory (a second live agent is refused);
  * - `unreadable.log`: lines that could not be read back (a write torn by a crash), set aside.
  *
- * An entry is written (and fdatasync'ed) before `append` returns, so a reading survives `kill -9` and a power loss
- * once the agent took it. A segment is deleted when all its entries are acknowledged; only the oldest segment is held
+ * An entry is written before `append` returns, so a reading survives `kill -9` once the agent took it; the data is
+ * fdatasync'ed at most every `syncMs` (group commit: a sync per reading would stall a busy agent's event loop), so a
+ * power loss costs at most the readings of the last `syncMs`. A segment is deleted when all its entries are acknowledged; only the oldest segment is held
  * in memory. Losing a cursor update after a crash only means a re-send, which the stream or the actor drops.
  */
 export interface DiskOutboxOptions {
   maxBytes?: number;
   /** A new segment starts beyond this size (default 4 MiB). */
   segmentBytes?: number;
-  /** fdatasync every append (default true). */
-  fsync?: boolean;
+  /** fdatasync at most this often (default 50 ms; 0: after every append). */
+  syncMs?: number;
   log?: (line: string) => void;
 }
 
@@ -39,7 +40,7 @@ interface Segment {
 export function openDiskOutbox(dir: string, opts: DiskOutboxOptions = {}): Outbox {
   const maxBytes = opts.maxBytes ?? DEFAULT_OUTBOX_MAX_BYTES;
   const segmentBytes = opts.segmentBytes ?? 4 * 1024 ** 2;
-  const fsync = opts.fsync ?? true;
+  const syncMs = opts.syncMs ?? 50;
   const log = opts.log ?? (() => undefined);
   fs.mkdirSync(dir, { recursive: true });
   const lockFile = takeLock(dir);
@@ -100,6 +101,12 @@ export function openDiskOutbox(dir: string, opts: DiskOutboxOptions = {}): Outbo
   };
 
   let cachedHead: OutboxEntry | undefined;
+  let syncTimer: NodeJS.Timeout | undefined;
+  const sync = () => {
+    clearTimeout(syncTimer);
+    syncTimer = undefined;
+    fs.fdatasyncSync(writeFd);
+  };
 
   return {
     append(message) {
@@ -111,6 +118,7 @@ export function openDiskOutbox(dir: string, opts: DiskOutboxOptions = {}): Outbo
       if (pendingBytes + size > maxBytes) throw new OutboxFullError(`outbox ${dir} full: ${pendingBytes} of ${maxBytes} bytes pending`);
       let current = segments.at(-1)!;
       if (current.bytes >= segmentBytes) {
+        sync();
         fs.closeSync(writeFd);
         const fresh = { first: nextIndex, file: path.join(dir, segmentName(nextIndex)), bytes: 0 };
         writeFd = fs.openSync(fresh.file, 'a');
@@ -121,7 +129,8 @@ export function openDiskOutbox(dir: string, opts: DiskOutboxOptions = {}): Outbo
       }
       try {
         fs.writeSync(writeFd, `${line}\n`);
-        if (fsync) fs.fdatasyncSync(writeFd);
+        if (syncMs === 0) sync();
+        else syncTimer ??= setTimeout(sync, syncMs).unref();
       } catch (err) {
         fs.ftruncateSync(writeFd, current.bytes); // no partial line stays behind
         const code = (err as NodeJS.ErrnoException).code;
@@ -164,6 +173,7 @@ export function openDiskOutbox(dir: string, opts: DiskOutboxOptions = {}): Outbo
     },
     stats: () => ({ durable: true, dir, pending: nextIndex - 1 - acked, pendingBytes, maxBytes, recovered: Math.max(0, recovered), unreadable }),
     close() {
+      sync();
       fs.closeSync(writeFd);
       fs.closeSync(cursorFd);
       fs.rmSync(lockFile, { force: true });
@@ -171,7 +181,7 @@ export function openDiskOutbox(dir: string, opts: DiskOutboxOptions = {}): Outbo
   };
 }
 
-/** What an outbox directory holds, read without taking it (for an operator, or a test after `kill -9`). */
+/** What an outbox directory holds (nothing when it does not exist), read without taking it (an operator, a test after `kill -9`). */
 export function inspectOutbox(dir: string): { pending: number; acked: number; lastIndex: number; lockedBy?: number } {
   const { acked, segments } = scanDir(dir);
   const last = segments.at(-1);
@@ -181,6 +191,7 @@ export function inspectOutbox(dir: string): { pending: number; acked: number; la
 }
 
 function scanDir(dir: string): { acked: number; segments: Segment[] } {
+  if (!fs.existsSync(dir)) return { acked: 0, segments: [] };
   const acked = Number(readOr(path.join(dir, 'acked'), '0').trim()) || 0;
   const segments = fs
     .readdirSync(dir)
