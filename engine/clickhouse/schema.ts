@@ -4,8 +4,10 @@ import type { ClickHouseHttp } from './http.ts';
  * The lap store's DDL, in one place (a cluster variant with Replicated* + Distributed tables belongs here later).
  * Portable SQL for ClickHouse 18.16: times are UInt64 microseconds plus a DateTime for humans; no DateTime64.
  *
- * `laps` is a ReplacingMergeTree keyed by (event, session, car, lap): a batch inserted twice (a retry after a lost
- * acknowledgement) leaves one row per lap once merged — analysts query with FINAL (docs/analytics.md).
+ * `laps` is a ReplacingMergeTree keyed by (track, event, session, car, lap) — event and session ids are unique only
+ * within a track: a batch inserted twice (a retry after a lost acknowledgement) leaves one row per lap once merged —
+ * analysts query with FINAL (docs/analytics.md). (A `laps` table created before the key included `track` keeps its
+ * key: `CREATE TABLE IF NOT EXISTS` does not migrate.)
  */
 export const LAPS_DDL = `
 CREATE TABLE IF NOT EXISTS laps (
@@ -24,7 +26,7 @@ CREATE TABLE IF NOT EXISTS laps (
   pit UInt8
 ) ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(crossing_time)
-ORDER BY (event, session, car, lap)`;
+ORDER BY (track, event, session, car, lap)`;
 
 /**
  * `race_events` archives every RACE event (inputs and derived laps) with its stream sequence as the key, so a session
