@@ -26,7 +26,7 @@ An edge device cannot store declarations: the file's event must already be store
 passings by car number, session.official, penalties, corrections and status changes; they are counted.
 
 options:
-  --speed N|max     session seconds per real second (default 1), or max: as fast as NATS acknowledges
+  --speed N|max     session seconds per real second (default 1), or max: all at once (sent as fast as NATS acknowledges)
   --device ID       this edge device's id (default jsonl)
   --track SLUG      the track (default: the track of the file's declaration)
   --apply           store the file's (first) declaration in KV events first, as the admin user

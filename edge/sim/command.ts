@@ -25,7 +25,7 @@ options:
   --event FILE      the event declaration (.json, .yaml)
   --session ID      which declared session (default: the first race, else the first session)
   --cars N          how many entries take part (default 20, at most 100 and the number declared)
-  --speed N|max     session seconds per real second (default 1), or max: as fast as NATS acknowledges
+  --speed N|max     session seconds per real second (default 1), or max: all at once (sent as fast as NATS acknowledges)
   --seed N          the race to simulate (default 1): the same seed gives the same race
   --device ID       this edge device's id (default sim)
   --out FILE        write the session as JSON lines instead of publishing it

@@ -9,7 +9,7 @@ export interface SimulatorOptions {
   declaration: EventDeclaration;
   session: SessionDeclaration;
   cars: number;
-  /** Session seconds per wall-clock second, or 'max' (as fast as the stream acknowledges). */
+  /** Session seconds per wall-clock second, or 'max' (all at once into the outbox, sent as fast as the stream acknowledges). */
   speed: Speed;
   seed: number;
 }
