@@ -18,10 +18,12 @@ export interface AgentHealthReporter<H extends EdgeAgentHealth> {
  * cannot leave; the outbox warnings go to the agent's log as well (outbox/fill-level.ts).
  */
 export function startAgentHealth<X extends object>(
-  deps: { nc: NatsConnection; publisher: EdgePublisher; clock: EdgeClock; log?: (line: string) => void },
+  deps: { nc: NatsConnection | Promise<NatsConnection>; publisher: EdgePublisher; clock: EdgeClock; log?: (line: string) => void },
   opts: { track: string; device: string; agent: string; intervalMs?: number; extra: () => X },
 ): AgentHealthReporter<EdgeAgentHealth & X> {
   const subject = subjects.edge(opts.track, opts.device, 'health');
+  let nc: NatsConnection | undefined; // reports start once NATS was reached
+  void Promise.resolve(deps.nc).then((c) => (nc = c), () => undefined);
   const health = () => ({
     type: 'health' as const,
     agent: opts.agent,
@@ -34,8 +36,9 @@ export function startAgentHealth<X extends object>(
     ...opts.extra(),
   });
   const publish = () => {
+    if (!nc) return;
     try {
-      deps.nc.publish(subject, JSON.stringify(health()));
+      nc.publish(subject, JSON.stringify(health()));
     } catch (e) {
       deps.log?.(`${opts.agent}: health not published: ${(e as Error).message}`);
     }

@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { CommandArgs } from '../engine/cli/command.ts';
 import type { CliConfig } from '../engine/cli/config.ts';
 import { UsageError } from '../engine/errors.ts';
-import { connectEdge } from './connect.ts';
+import { connectEdgeWhenReachable } from './connect.ts';
 import { createEdgeClock, type EdgeClock } from './edge-clock.ts';
 import { openDiskOutbox } from './outbox/disk-outbox.ts';
 import type { Outbox } from './outbox/outbox.ts';
@@ -28,17 +28,18 @@ export const AGENT_OPTIONS_HELP = `  --data-dir DIR    a local stack started by 
 export const defaultOutboxDir = (dataDir: string, track: string, device: string) => path.join(dataDir, 'edge', track, device, 'outbox');
 
 export interface AgentProcess {
-  nc: NatsConnection;
+  /** Resolves once NATS was reached (at once when it is up). */
+  nc: Promise<NatsConnection>;
   outbox: Outbox;
   clock: EdgeClock;
-  /** Closes the NATS connection (the publisher closes the outbox). */
+  /** Stops connecting, or drains the connection (the publisher closes the outbox). */
   close(): Promise<void>;
 }
 
 /**
- * What an agent process needs before it takes readings: its disk outbox (opened first: a second agent on the same
- * outbox is refused before anything else), its clock, and its NATS connection (waited for when NATS is away at
- * start; once connected, outages are buffered by the outbox).
+ * What an agent process needs to take readings: its disk outbox (opened first: a second agent on the same outbox is
+ * refused before anything else), its clock, and its NATS connection — as a promise: an agent started while NATS is
+ * unreachable takes readings into its outbox at once and sends them when NATS is reached.
  */
 export async function openAgentProcess(
   values: CommandArgs['values'],
@@ -53,17 +54,24 @@ export async function openAgentProcess(
   const outbox = openDiskOutbox(dir, { maxBytes: Math.round(maxMb * 1024 ** 2), log: opts.log });
   const pending = outbox.stats().pending;
   opts.log(`${opts.name}: outbox ${dir}${pending ? `: ${pending} readings from an earlier run are sent first` : ''}`);
-  const nc = await connectEdge({
-    track: opts.track,
-    device: opts.device,
-    dataDir,
-    url: str('nats') ?? config.natsUrl,
-    user: str('user') ?? config.natsUser,
-    password: str('password') ?? config.natsPassword,
-    name: `edge ${opts.name} ${opts.track}/${opts.device}`,
-  }).catch((err: unknown) => {
-    outbox.close();
-    throw err;
-  });
-  return { nc, outbox, clock: createEdgeClock(), close: () => nc.drain().catch(() => nc.close()) };
+  const stopping = new AbortController();
+  const nc = connectEdgeWhenReachable(
+    {
+      track: opts.track,
+      device: opts.device,
+      dataDir,
+      url: str('nats') ?? config.natsUrl,
+      user: str('user') ?? config.natsUser,
+      password: str('password') ?? config.natsPassword,
+      name: `edge ${opts.name} ${opts.track}/${opts.device}`,
+    },
+    { log: opts.log, signal: stopping.signal },
+  );
+  nc.catch(() => undefined); // aborted by close()
+  const close = async () => {
+    stopping.abort();
+    const connected = await nc.catch(() => undefined);
+    await connected?.drain().catch(() => connected.close());
+  };
+  return { nc, outbox, clock: createEdgeClock(), close };
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { readStackAddresses } from '../engine/stack.ts';
 import { registerEdgeDevice } from '../engine/servers/edge-devices.ts';
@@ -31,8 +32,27 @@ export async function connectEdge(opts: EdgeConnectOptions): Promise<NatsConnect
     name: opts.name ?? `edge ${opts.track}/${opts.device}`,
     maxReconnectAttempts: -1, // track-side networks drop: keep trying
     reconnectTimeWait: 1000,
-    waitOnFirstConnect: true, // an agent started while NATS is away waits for it instead of failing
   });
+}
+
+/**
+ * Connects, retrying every `retryMs` while NATS cannot be reached (an agent started before the network is up), until
+ * `signal` aborts. The agent takes readings into its outbox meanwhile.
+ */
+export async function connectEdgeWhenReachable(
+  opts: EdgeConnectOptions,
+  deps: { log: (line: string) => void; signal: AbortSignal; retryMs?: number },
+): Promise<NatsConnection> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const nc = await connectEdge(opts);
+      if (attempt > 0) deps.log(`edge ${opts.track}/${opts.device}: NATS reached after ${attempt} attempts`);
+      return nc;
+    } catch (err) {
+      if (attempt === 0) deps.log(`edge ${opts.track}/${opts.device}: NATS unreachable (${(err as Error).message}); retrying, readings are kept meanwhile`);
+      await sleep(deps.retryMs ?? 1000, undefined, { signal: deps.signal });
+    }
+  }
 }
 
 async function localDevice(opts: EdgeConnectOptions): Promise<{ url: string; credentials: NatsCredentials }> {

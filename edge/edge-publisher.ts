@@ -19,7 +19,8 @@ export type EdgeOutgoing =
   | { kind: 'rmon'; body: Unstamped<EdgeRmonMessage> };
 
 export interface EdgePublisherDeps {
-  nc: NatsConnection;
+  /** The connection, or its promise while NATS has not been reached yet: readings are kept in the outbox meanwhile. */
+  nc: NatsConnection | Promise<NatsConnection>;
   /** Where readings wait for JetStream: a disk outbox for a track-side agent (edge/outbox/disk-outbox.ts); in memory by default. */
   outbox?: Outbox;
   log?: (line: string) => void;

@@ -12,7 +12,7 @@ import { inspectOutbox } from './disk-outbox.ts';
 const TRACK = 'cota';
 const DEVICE = 'orbits-1';
 
-t.test('the agent killed with kill -9 while holding unacknowledged readings: after a restart they are delivered, none twice', async (t) => {
+t.test('the agent killed with kill -9 while holding unacknowledged readings, restarted while NATS is still away: all delivered, none twice', async (t) => {
   // A 1 s dedupe window: a reading sent twice would stay twice in the stream, so "none twice" is the outbox's doing.
   const nats = await startTestNats(t, { limits: { ...TEST_STREAM_LIMITS, edgeDuplicateWindowSec: 1 } });
   const credentials = await nats.server.addEdgeDevice(TRACK, DEVICE);
@@ -38,8 +38,10 @@ t.test('the agent killed with kill -9 while holding unacknowledged readings: aft
   t.ok(held.lockedBy === undefined, 'the dead agent holds no lock');
   t.comment(`killed holding ${held.pending} unacknowledged lines (acknowledged ${held.acked}, taken ${held.lastIndex})`);
 
-  await nats.restart();
+  // Started again while NATS is still away: it reads the feed into the outbox behind what the first run left.
   const second = startAgent();
+  await waitFor('the restarted agent taking lines before NATS is back', () => inspectOutbox(outbox).lastIndex > held.lastIndex + 20, 60_000);
+  await nats.restart();
   const engine = await nats.connectAs('engine');
   const firstBoot = async () => {
     const all = await readRmonStream(engine, TRACK, DEVICE);
@@ -55,6 +57,7 @@ t.test('the agent killed with kill -9 while holding unacknowledged readings: aft
   t.ok(firstOfSecond === -1 || firstOfSecond === mine.length, 'and before anything the restarted agent read');
   t.ok(all.filter((m) => m.msg.boot !== boot).every((m: { msg: EdgeRmonMessage }, i) => m.msg.seq === i + 1), 'the restarted agent counts its own boot from 1');
   t.match(second.stderr(), new RegExp(`${held.pending} readings from an earlier run are sent first`), 'the restarted agent says what it found');
+  t.match(second.stderr(), /NATS unreachable .*readings are kept meanwhile/, 'and that NATS was away when it started');
 
   second.child.kill('SIGTERM');
   t.equal(await second.exited, 0, 'SIGTERM stops the agent');

@@ -34,7 +34,8 @@ export interface OutboxSender {
 }
 
 export interface OutboxSenderDeps {
-  nc: NatsConnection;
+  /** The connection, or its promise while NATS has not been reached yet (entries wait in the outbox meanwhile). */
+  nc: NatsConnection | Promise<NatsConnection>;
   outbox: Outbox;
   log?: (line: string) => void;
   /** Called after each acknowledged entry (it has left the outbox). */
@@ -46,13 +47,14 @@ export interface OutboxSenderDeps {
 export const SENDER_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 2000 };
 
 export function startOutboxSender(deps: OutboxSenderDeps, opts: { backoff?: BackoffOptions; publishTimeoutMs?: number } = {}): OutboxSender {
-  const { nc, outbox } = deps;
-  const js = jetstream(nc, { timeout: opts.publishTimeoutMs ?? 5000 });
+  const { outbox } = deps;
   const log = deps.log ?? (() => undefined);
   const nowUs = deps.nowUs ?? (() => Date.now() * 1000);
   const backoff = createBackoff(opts.backoff ?? SENDER_BACKOFF, deps.random);
   const status: OutboxSenderStatus = { connected: true, sinceUs: nowUs(), retries: 0, outages: 0, duplicates: 0 };
   let stopped = false;
+  let stop!: () => void;
+  const stopRequested = new Promise<undefined>((resolve) => (stop = () => resolve(undefined)));
   let linkDown = false;
   let wakeUp: (() => void) | undefined;
   const wake = () => {
@@ -70,7 +72,7 @@ export function startOutboxSender(deps: OutboxSenderDeps, opts: { backoff?: Back
     });
   let drainWaiters: (() => void)[] = [];
 
-  void (async () => {
+  const watchLink = async (nc: NatsConnection) => {
     for await (const s of nc.status()) {
       if (s.type === 'disconnect') linkDown = true;
       if (s.type === 'reconnect') {
@@ -78,7 +80,7 @@ export function startOutboxSender(deps: OutboxSenderDeps, opts: { backoff?: Back
         wake();
       }
     }
-  })().catch(() => undefined);
+  };
 
   const setConnected = (connected: boolean, error?: string) => {
     if (error !== undefined) status.lastError = error;
@@ -92,6 +94,11 @@ export function startOutboxSender(deps: OutboxSenderDeps, opts: { backoff?: Back
   };
 
   const loop = (async () => {
+    if (deps.nc instanceof Promise) setConnected(false, 'NATS not reached yet');
+    const nc = await Promise.race([deps.nc, stopRequested]).catch(() => undefined);
+    if (!nc) return;
+    void watchLink(nc).catch(() => undefined);
+    const js = jetstream(nc, { timeout: opts.publishTimeoutMs ?? 5000 });
     while (!stopped) {
       const entry = outbox.head();
       if (!entry) {
@@ -128,6 +135,7 @@ export function startOutboxSender(deps: OutboxSenderDeps, opts: { backoff?: Back
     status: () => ({ ...status }),
     async stop() {
       stopped = true;
+      stop();
       wake();
       await loop;
     },

@@ -27,7 +27,8 @@ import { createRmonCounter } from './stats.ts';
  * `healthIntervalMs` and on every connect and disconnect.
  */
 export interface RmonitorAgentDeps {
-  nc: NatsConnection;
+  /** Or its promise: the feed is read into the outbox before NATS is reached. */
+  nc: NatsConnection | Promise<NatsConnection>;
   log?: (line: string) => void;
   random?: () => number;
   /** Receive stamps and health times (default: an edge clock, edge-clock.ts). */
