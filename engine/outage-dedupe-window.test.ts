@@ -8,7 +8,7 @@ import { openDiskOutbox } from '../edge/outbox/disk-outbox.ts';
 import { startOutboxSender } from '../edge/outbox/sender.ts';
 import { createSimulator } from '../edge/sim/simulator.ts';
 import { startEngine } from './engine.ts';
-import { INGEST_CONSUMER } from './ingest.ts';
+import { INGEST_CONSUMER_PREFIX } from './ingest.ts';
 import { sessionRejections } from './metrics.ts';
 import { canonicalJson } from './testing/canonical-json.ts';
 import { readEdgeMessages } from './testing/edge-stream.ts';
@@ -54,8 +54,10 @@ t.test('an outage longer than the dedupe window, and readings sent again after i
   // Ingest has written everything to RACE; then both windows pass (a probe id stops being a duplicate).
   const jsm = await jetstreamManager(await nats.connectAs('engine'));
   await waitFor('ingest caught up', async () => {
-    const c = await jsm.consumers.info('EDGE', INGEST_CONSUMER);
-    return c.num_pending === 0 && c.num_ack_pending === 0;
+    for await (const c of jsm.consumers.list('EDGE')) {
+      if (c.name.startsWith(INGEST_CONSUMER_PREFIX) && (c.num_pending > 0 || c.num_ack_pending > 0)) return false;
+    }
+    return true;
   });
   const js = jetstream(device);
   const probe = () => js.publish(subjects.edge(track, 'sim', 'health'), JSON.stringify({ type: 'probe' }), { msgID: 'sim:window-probe' });

@@ -1,4 +1,3 @@
-import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Registry } from 'prom-client';
 import t from 'tap';
@@ -87,7 +86,7 @@ t.test('two engines, two gateways: a killed and a paused owner; the session move
 
   const device = await nats.connectWith(await nats.server.addEdgeDevice(track, 'sim'));
   const sim = createSimulator(
-    { js: jetstream(device), nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+    { nc: device, nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     { track, device: 'sim', declaration, session, cars: 10, speed: 40, seed: 19 },
   );
   t.teardown(() => sim.stop());
