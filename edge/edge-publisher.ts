@@ -117,6 +117,7 @@ export function createEdgePublisher(deps: EdgePublisherDeps, opts: { track: stri
         pending: stats.pending,
         pendingBytes: stats.pendingBytes,
         maxBytes: stats.maxBytes,
+        ...(stats.diskFreeBytes === undefined ? {} : { diskFreeBytes: stats.diskFreeBytes }),
         level: outboxLevel(stats, refused),
         recovered: stats.recovered,
         unreadable: stats.unreadable,

@@ -14,7 +14,10 @@ export interface EdgeClockHealth {
   lastStepUs?: number;
 }
 
-/** How full the outbox is: `ok` below 50 %, `filling` from 50 %, `critical` from 80 %, `full` when it refuses. */
+/**
+ * How full the outbox is, of its limit or of the room left on its disk if that is less: `ok` below 50 %, `filling`
+ * from 50 %, `critical` from 80 %, `full` when it refuses.
+ */
 export type OutboxLevel = 'ok' | 'filling' | 'critical' | 'full';
 
 /** The agent's outbox (edge/outbox/) and its link to JetStream. */
@@ -25,6 +28,8 @@ export interface EdgeOutboxHealth {
   pending: number;
   pendingBytes: number;
   maxBytes: number;
+  /** Free space on the outbox's disk (a disk outbox). */
+  diskFreeBytes?: number;
   level: OutboxLevel;
   /** Unacknowledged readings an earlier run of the agent left, sent first. */
   recovered: number;

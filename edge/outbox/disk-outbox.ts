@@ -171,7 +171,7 @@ export function openDiskOutbox(dir: string, opts: DiskOutboxOptions = {}): Outbo
       writeCursor();
       if (headPos === headLines.length && segments.length > 1) nextSegment();
     },
-    stats: () => ({ durable: true, dir, pending: nextIndex - 1 - acked, pendingBytes, maxBytes, recovered: Math.max(0, recovered), unreadable }),
+    stats: () => ({ durable: true, dir, pending: nextIndex - 1 - acked, pendingBytes, maxBytes, diskFreeBytes: diskFree(dir), recovered: Math.max(0, recovered), unreadable }),
     close() {
       sync();
       fs.closeSync(writeFd);
@@ -203,6 +203,15 @@ function scanDir(dir: string): { acked: number; segments: Segment[] } {
     })
     .sort((a, b) => a.first - b.first);
   return { acked, segments };
+}
+
+function diskFree(dir: string): number | undefined {
+  try {
+    const s = fs.statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseLine(line: string, index: number): OutboxEntry | undefined {

@@ -6,10 +6,13 @@ const LEVELS: { level: OutboxLevel; from: number }[] = [
   { level: 'filling', from: 0.5 },
 ];
 
+/** What the outbox can hold: its limit, or less when the disk has less room left. */
+export const outboxCapacity = (stats: OutboxStats) => Math.min(stats.maxBytes, stats.pendingBytes + (stats.diskFreeBytes ?? Infinity));
+
 /** How full an outbox is (edge-health.ts `OutboxLevel`); `refused`: the last append found it full. */
 export function outboxLevel(stats: OutboxStats, refused: boolean): OutboxLevel {
   if (refused) return 'full';
-  const fill = stats.pendingBytes / stats.maxBytes;
+  const fill = stats.pendingBytes / outboxCapacity(stats);
   return LEVELS.find((l) => fill >= l.from)?.level ?? 'ok';
 }
 
@@ -20,7 +23,8 @@ export function createFillWarnings(log: (line: string) => void): (stats: OutboxS
   return (stats, refused) => {
     const level = outboxLevel(stats, refused);
     const where = stats.dir ? ` (${stats.dir})` : '';
-    const state = `${stats.pending} readings, ${Math.round((100 * stats.pendingBytes) / stats.maxBytes)}% of ${stats.maxBytes} bytes`;
+    const capacity = outboxCapacity(stats);
+    const state = `${stats.pending} readings, ${Math.round((100 * stats.pendingBytes) / capacity)}% of ${capacity} bytes${capacity < stats.maxBytes ? ' (the disk is nearly full)' : ''}`;
     if (rank[level] > rank[warned]) {
       log(level === 'full'
         ? `outbox full${where}: ${state}; new readings wait until JetStream takes some`

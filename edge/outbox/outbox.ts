@@ -30,6 +30,8 @@ export interface OutboxStats {
   pendingBytes: number;
   /** Appends are refused beyond this (or when the disk is full). */
   maxBytes: number;
+  /** Free space on the outbox's disk (disk store only): the real bound when it is smaller than `maxBytes`. */
+  diskFreeBytes?: number;
   /** Entries found unacknowledged when the outbox was opened (left by an earlier run). */
   recovered: number;
   /** Lines that could not be read back (a torn last write, damaged data): set aside, counted. */
