@@ -1,5 +1,6 @@
 import type { SessionInput } from './contracts/events.ts';
 import { FLAGS } from './contracts/flags.ts';
+import { PENALTY_TYPES } from './contracts/race-control.ts';
 
 /**
  * The shape check the session actor applies to every input before it touches state: inputs arrive as JSON from
@@ -7,7 +8,7 @@ import { FLAGS } from './contracts/flags.ts';
  * It checks what the actor and the reducer read, not every field of a declaration (engine/declarations validates).
  */
 export function isSessionInput(value: unknown): value is SessionInput {
-  if (!isObject(value) || !isTime(value.atUs)) return false;
+  if (!isObject(value) || !isTime(value.atUs) || !isControl(value.control)) return false;
   if (value.kind !== 'passing' && value.reading !== undefined && !isReading(value.reading)) return false;
   switch (value.kind) {
     case 'declaration': {
@@ -31,7 +32,7 @@ export function isSessionInput(value: unknown): value is SessionInput {
     case 'line':
       return isCar(value.car) && typeof value.line === 'string' && (LOOPS as readonly unknown[]).includes(value.loop);
     case 'penalty':
-      return isCar(value.car) && (value.timeUs === undefined || isTime(value.timeUs)) && (value.laps === undefined || Number.isSafeInteger(value.laps));
+      return isCar(value.car) && (value.type === undefined || (PENALTY_TYPES as readonly unknown[]).includes(value.type)) && (value.timeUs === undefined || isTime(value.timeUs)) && (value.laps === undefined || Number.isSafeInteger(value.laps));
     case 'correction':
       return isCar(value.car) && Number.isSafeInteger(value.laps);
     case 'class':
@@ -41,9 +42,19 @@ export function isSessionInput(value: unknown): value is SessionInput {
     case 'program':
       return isCar(value.car) && (value.board === 'race' || value.board === 'best') && Number.isSafeInteger(value.position)
         && (value.laps === undefined || Number.isSafeInteger(value.laps)) && (value.timeUs === undefined || isTime(value.timeUs));
+    case 'note':
+      return typeof value.text === 'string';
+    case 'reassign':
+      return isCar(value.car) && isCar(value.to);
     default:
       return false;
   }
+}
+
+/** Absent, or who gave a race-control input. */
+function isControl(c: unknown): boolean {
+  return c === undefined || (isObject(c) && typeof c.id === 'string' && typeof c.by === 'string' && typeof c.org === 'string'
+    && isTime(c.atMs) && (c.why === undefined || typeof c.why === 'string'));
 }
 
 const LOOPS = ['sf-track', 'sf-pit', 'pit-in', 'pit-out', 'other'] as const;

@@ -2,7 +2,7 @@ import { type AnyActorRef, createActor, type Snapshot } from 'xstate';
 import type { LapEvent, SessionInput } from './contracts/events.ts';
 import type { Flag, SessionState } from './contracts/flags.ts';
 import type { SessionView } from './contracts/view.ts';
-import { flagMachine, type FlagMachineEvent } from './machines/flag-machine.ts';
+import { type FlagContext, flagMachine, type FlagMachineEvent } from './machines/flag-machine.ts';
 import { sessionMachine, type SessionMachineEvent } from './machines/session-machine.ts';
 import { reduce } from './scoring/reduce.ts';
 import { markSeen } from './scoring/seen-readings.ts';
@@ -58,6 +58,13 @@ export interface PersistedSession {
 
 export interface SessionActor {
   send(input: SessionInput): void;
+  /**
+   * Why the machines would refuse `input` now, in words for an official; undefined when they would take it. Changes
+   * nothing (race control asks before it writes a command's event).
+   */
+  refusal(input: SessionInput): string | undefined;
+  /** The scoring state (read only): the declaration's entries and classes, the cars, the session clock. */
+  scoring(): ScoringState;
   view(): SessionView;
   persist(): PersistedSession;
   /** Counters for the host's metrics. */
@@ -93,6 +100,29 @@ export function createSessionActor(
     return true;
   };
 
+  /** The flag event for a flag input; `resume` for green after the checkered (SCORING-NOTES §9). */
+  const flagMove = (input: Extract<SessionInput, { kind: 'flag' }>): FlagMachineEvent | 'resume' => {
+    if (input.flag === 'green' && session.getSnapshot().value === 'finishing' && flag.getSnapshot().value === 'checkered') return 'resume';
+    return input.sector === undefined ? { type: 'FLAG', flag: input.flag } : { type: 'FLAG', flag: input.flag, sector: input.sector };
+  };
+
+  const refusal = (input: SessionInput): string | undefined => {
+    if (input.kind !== 'declaration' && !scoring.declared) return 'the session has no declaration yet';
+    const state = String(session.getSnapshot().value);
+    if (input.kind === 'session') {
+      return session.getSnapshot().can({ type: input.verb.toUpperCase() } as SessionMachineEvent)
+        ? undefined : `the session is ${state}: "${input.verb}" is not a move from there`;
+    }
+    if (input.kind === 'flag') {
+      const move = flagMove(input);
+      if (move === 'resume' || flag.getSnapshot().can(move)) return undefined;
+      const shown = String(flag.getSnapshot().value);
+      if (shown === 'none') return `no flag before the session starts (the session is ${state})`;
+      return `the flag machine does not allow ${shown} → ${input.flag}${input.flag === 'none' ? '' : ` (the session is ${state})`}`;
+    }
+    return undefined;
+  };
+
   /** Step 2: the machines' verdict. */
   const accepted = (input: SessionInput): boolean => {
     if (input.kind === 'session') {
@@ -103,10 +133,8 @@ export function createSessionActor(
       return true;
     }
     if (input.kind === 'flag') {
-      const event: FlagMachineEvent = input.sector === undefined
-        ? { type: 'FLAG', flag: input.flag }
-        : { type: 'FLAG', flag: input.flag, sector: input.sector };
-      if (input.flag === 'green' && session.getSnapshot().value === 'finishing' && flag.getSnapshot().value === 'checkered') {
+      const event = flagMove(input);
+      if (event === 'resume') {
         // Green after the checkered: counting resumes (SCORING-NOTES §9).
         offer<SessionMachineEvent>(session, { type: 'RESUME' });
         return offer<FlagMachineEvent>(flag, { type: 'RESUME' });
@@ -152,12 +180,18 @@ export function createSessionActor(
       }
       for (const lap of out.laps) deps.publishLap(lap);
     },
+    refusal,
+    scoring: () => scoring,
     view() {
-      cached ??= {
-        ...toView(scoring),
-        state: session.getSnapshot().value as SessionState,
-        flag: flag.getSnapshot().value as Flag,
-      };
+      if (!cached) {
+        const { sectors } = flag.getSnapshot().context as FlagContext;
+        cached = {
+          ...toView(scoring),
+          state: session.getSnapshot().value as SessionState,
+          flag: flag.getSnapshot().value as Flag,
+          ...(sectors.length > 0 && { sectors }),
+        };
+      }
       return cached;
     },
     persist() {

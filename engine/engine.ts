@@ -1,4 +1,4 @@
-import { Kvm } from '@nats-io/kv';
+import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Gauge, type Registry } from 'prom-client';
 import { subjects } from '../actors/contracts/subjects.ts';
@@ -64,7 +64,13 @@ export async function startEngine(
       this.set(supervisor.faulted().length);
     },
   });
+  let events: Promise<KV> | undefined;
+  const openEvents = () => (events ??= kvm.open('events').catch((error: unknown) => {
+    events = undefined; // the next command tries again
+    throw error;
+  }));
   const hostDeps: SessionHostDeps = {
+    events: openEvents,
     ...deps,
     state,
     poison: createPoisonRegistry(),

@@ -34,3 +34,11 @@ export function fencedWrites(registry: Registry): Counter<'kind'> {
   if (existing) return existing as Counter<'kind'>;
   return new Counter({ name, help: 'Writes of a stale session owner or ingest refused or ignored by the lease fence, by kind', labelNames: ['kind'], registers: [registry] });
 }
+
+/** Race-control commands the engine decided, by verb and outcome (accepted, refused) — every one is also audited. */
+export function raceControlCommands(registry: Registry): Counter<'verb' | 'outcome'> {
+  const name = 'pitwall_race_control_commands_total';
+  const existing = registry.getSingleMetric(name);
+  if (existing) return existing as Counter<'verb' | 'outcome'>;
+  return new Counter({ name, help: 'Race-control commands decided by the engine, by verb and outcome', labelNames: ['verb', 'outcome'], registers: [registry] });
+}

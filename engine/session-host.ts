@@ -14,6 +14,7 @@ import { createFence, withoutLease, type OwnerMarker } from './ownership/fence.t
 import type { Lease } from './ownership/leases.ts';
 import { serveInputs, type IngestInput } from './ownership/session-input.ts';
 import type { PoisonRegistry } from './poison.ts';
+import { startCommandResponder } from './race-control/command-responder.ts';
 import { loadSessionSnapshot, saveSessionSnapshot, SupersededError, type SessionSnapshot } from './session-snapshot.ts';
 
 /**
@@ -52,6 +53,8 @@ export interface SessionHostDeps {
   log: Log;
   /** KV `session-state`. */
   state: KV;
+  /** KV `events`: race-control commands are checked against the event's declaration. */
+  events(): Promise<KV>;
   poison: PoisonRegistry;
   /** Passed to the actor (tests inject a faulty reducer). */
   reduce?: SessionActorDeps['reduce'];
@@ -215,6 +218,17 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
   const writeInput = async (input: IngestInput, msgId: string): Promise<number> =>
     (await js.publish(subjects.timing(ref.track, ref.session, input.kind), JSON.stringify({ ...input, lease: lease.epoch }), { msgID: `${msgId}@${lease.epoch}` })).seq;
   const inputs = serveInputs({ nc: deps.nc, ready: () => caughtUp, owner: owns, refused: () => deps.onFenced('input'), write: writeInput }, ref);
+  // Race-control commands and their audit records are written like inputs: with this owner's epoch.
+  const commands = startCommandResponder({
+    nc: deps.nc, log: deps.log, registry: deps.registry, actor, declarations: deps.events,
+    ready: () => caughtUp, owner: owns,
+    sessionState: () => actor.view().state,
+    appliedStreamSeq: () => applied,
+    write: async (kind, payload, msgId) => {
+      const ack = await js.publish(subjects.timing(ref.track, ref.session, kind), JSON.stringify({ ...payload, lease: lease.epoch }), { msgID: `${msgId}@${lease.epoch}` });
+      return { seq: ack.seq, duplicate: ack.duplicate };
+    },
+  }, ref);
   let staleLogged = 0;
   /** The fence's verdict on one RACE message; false: not for the actor (a marker, a stale write, our own lap). */
   const admit = (msg: { seq: number; subject: string }, kind: TimingKind | undefined, payload: object): boolean => {
@@ -229,7 +243,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
       if (fence.epoch() > lease.epoch) supersede(`a newer owner (epoch ${fence.epoch()}) took over at RACE seq ${msg.seq}`);
       return false;
     }
-    return kind !== 'lap'; // laps are our own output
+    return kind !== 'lap' && kind !== 'audit'; // laps are our own output; audit records are not session inputs
   };
   /** The host has folded RACE up to `seq`; past its own marker it knows all the earlier owner wrote. */
   const advance = (streamSeq: number) => {
@@ -290,6 +304,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
     appliedStreamSeq: () => applied,
     failed,
     async stop() {
+      await commands.stop();
       clearInterval(timer);
       inputs.stop();
       await messages.close();

@@ -1,5 +1,6 @@
 import type { EventDeclaration } from './declaration.ts';
 import type { Flag } from './flags.ts';
+import type { ControlStamp, PenaltyType } from './race-control.ts';
 
 /**
  * The messages of the pipeline (DESIGN §4). Times are integer microseconds since the Unix epoch on the source's own
@@ -53,9 +54,10 @@ export type EdgeSessionMessage = ReadingId & { session: string; atUs: number } &
  * What a session is folded from: the events in stream RACE on `timing.<track>.<session>.<kind>`, written by the
  * engine (single writer). The same events give byte-identical standings, live or replayed. An input made from an edge
  * reading carries its `reading` id: the actor applies each reading once, however often it arrives (a re-send after
- * a lost ack beyond the streams' dedupe windows).
+ * a lost ack beyond the streams' dedupe windows). An input that race control gave carries `control` (who, when,
+ * why): the actor writes it into the control log.
  */
-export type SessionInput =
+export type SessionInput = (
   | { kind: 'declaration'; atUs: number; declaration: EventDeclaration }
   | { kind: 'session'; atUs: number; verb: 'open' | 'start' | 'finish' | 'official'; reading?: ReadingId }
   | { kind: 'flag'; atUs: number; flag: Flag; sector?: number; reading?: ReadingId }
@@ -68,7 +70,10 @@ export type SessionInput =
   | LapCorrection
   | ClassChange
   | CarStatusInput
-  | ProgramPosition;
+  | ProgramPosition
+  | ControlNote
+  | PassingReassignment
+) & { control?: ControlStamp };
 
 /**
  * A passing timed by a scoring program (RMonitor `$J`): its race time and lap time as the program computed them.
@@ -105,14 +110,34 @@ export interface LineCrossing {
   loop: LineLoop;
 }
 
-/** Race control: a time penalty (added to total time, never costs laps) and/or a lap penalty (laps removed). */
+/**
+ * Race control: a time penalty (added to total time, never costs laps) and/or a lap penalty (laps removed). `type`
+ * says which penalty race control gave: `dsq` disqualifies the car; drive-through, stop-and-go and warning are listed
+ * in the view and change no score (the car serves them on track). Absent (feeds): time and laps only.
+ */
 export interface PenaltyInput {
   kind: 'penalty';
   atUs: number;
   car: string;
+  type?: PenaltyType;
   timeUs?: number;
   laps?: number;
   reason?: string;
+}
+
+/** Race control: a line in the control log and nothing else. */
+export interface ControlNote {
+  kind: 'note';
+  atUs: number;
+  text: string;
+}
+
+/** Race control: one passing credited to `car` belongs to `to` (a misread or mistyped car number): a lap moves. */
+export interface PassingReassignment {
+  kind: 'reassign';
+  atUs: number;
+  car: string;
+  to: string;
 }
 
 /** Race control: an operator lap adjustment, signed (laps may become negative). */

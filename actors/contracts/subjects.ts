@@ -7,7 +7,7 @@ export const EDGE_KINDS = ['passing', 'rmon', 'raw', 'session', 'health'] as con
 export type EdgeKind = (typeof EDGE_KINDS)[number];
 
 export const TIMING_KINDS = [
-  'passing', 'lap', 'flag', 'session', 'penalty', 'control', 'tick', 'correction', 'declaration', 'owner',
+  'passing', 'lap', 'flag', 'session', 'penalty', 'control', 'tick', 'correction', 'declaration', 'owner', 'audit',
 ] as const;
 export type TimingKind = (typeof TIMING_KINDS)[number];
 
@@ -27,6 +27,8 @@ export const subjects = {
     `timing.${assertSlug('track', track)}.${assertSlug('session', session)}.${kind}`,
   command: (track: string, session: string, verb: string) =>
     `cmd.${assertSlug('track', track)}.${assertSlug('session', session)}.${assertSlug('verb', verb)}`,
+  /** Every verb of one session's commands (the owning host subscribes). */
+  commands: (track: string, session: string) => `cmd.${assertSlug('track', track)}.${assertSlug('session', session)}.*`,
   view: (track: string, session: string) => `view.${assertSlug('track', track)}.${assertSlug('session', session)}`,
   viewSnapshot: (track: string, session: string) =>
     `view.snapshot.${assertSlug('track', track)}.${assertSlug('session', session)}`,
@@ -59,4 +61,13 @@ export function parseTimingSubject(subject: string): ParsedTimingSubject | undef
   if (root !== 'timing' || rest.length > 0 || !track || !session || !kind) return undefined;
   if (!(TIMING_KINDS as readonly string[]).includes(kind)) return undefined;
   return { track, session, kind: kind as TimingKind };
+}
+
+export type ParsedCommandSubject = { track: string; session: string; verb: string };
+
+/** `cmd.<track>.<session>.<verb>` → parts, or undefined for anything else (the verb is checked by its handler). */
+export function parseCommandSubject(subject: string): ParsedCommandSubject | undefined {
+  const [root, track, session, verb, ...rest] = subject.split('.');
+  if (root !== 'cmd' || rest.length > 0 || !track || !session || !verb) return undefined;
+  return { track, session, verb };
 }

@@ -1,5 +1,6 @@
 import type { SessionType } from './declaration.ts';
 import type { Flag, SessionState } from './flags.ts';
+import type { ControlLogEntry, PenaltyRecord } from './race-control.ts';
 
 /**
  * What spectators see of one session: the header and the standings in order. Optional fields are absent when they
@@ -63,6 +64,12 @@ export interface SessionHeader {
   remainingUs?: number;
   /** For a session over laps: laps left for the leader. */
   remainingLaps?: number;
+  /** Sectors under local yellow (flag `yellow`), ascending. */
+  sectors?: number[];
+  /** Penalties race control gave, oldest first. */
+  penalties?: PenaltyRecord[];
+  /** Race control's accepted events in words, oldest first (the latest CONTROL_LOG_LIMIT). */
+  controlLog?: ControlLogEntry[];
 }
 
 export interface SessionView extends SessionHeader {

@@ -34,6 +34,7 @@ function apply(state: ScoringState, car: CarScore, input: CarInput): CarScore {
       const next = { ...car };
       if (input.timeUs) next.penaltyUs = (car.penaltyUs ?? 0) + input.timeUs;
       if (input.laps) next.laps = car.laps - input.laps;
+      if (input.type === 'dsq') next.status = 'dsq';
       return next;
     }
     case 'correction':

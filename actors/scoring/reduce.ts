@@ -4,6 +4,7 @@ import { declaredSession } from './declare.ts';
 import { carInput } from './car-inputs.ts';
 import { scoreCrossing } from './crossing.ts';
 import { scorePassing } from './passing.ts';
+import { reassignPassing, recordControl } from './race-control.ts';
 import type { ScoringState } from './state.ts';
 import { clocked, rejected } from './step.ts';
 
@@ -22,6 +23,11 @@ export interface Reduced {
 }
 
 export function reduce(state: ScoringState, input: SessionInput): Reduced {
+  const out = scored(state, input);
+  return input.control ? { state: recordControl(state, out.state, input), laps: out.laps } : out;
+}
+
+function scored(state: ScoringState, input: SessionInput): Reduced {
   if (input.kind === 'declaration') {
     const declared = declaredSession(state, input.declaration);
     if (!declared) return { state: rejected(state, 'undeclared'), laps: [] };
@@ -39,6 +45,10 @@ export function reduce(state: ScoringState, input: SessionInput): Reduced {
       return scorePassing(state, input);
     case 'crossing':
       return scoreCrossing(state, input);
+    case 'note':
+      return { state: clocked(state, input.atUs), laps: [] };
+    case 'reassign':
+      return reassignPassing(state, input);
     default:
       return carInput(state, input);
   }

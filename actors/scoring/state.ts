@@ -1,5 +1,6 @@
 import type { BestLapEligibility, ClassDeclaration, EntryDeclaration, FinishRule, SessionType } from '../contracts/declaration.ts';
 import type { Flag, SessionState } from '../contracts/flags.ts';
+import type { ControlLogEntry, PenaltyRecord } from '../contracts/race-control.ts';
 import type { SeenReadings } from './seen-readings.ts';
 
 /**
@@ -114,6 +115,9 @@ export interface ScoringState {
   options?: ResolvedOptions;
   /** Time-based finish with thenLeaderLap: the time has expired and the leader has crossed; its next lap ends it. */
   finalLap?: true;
+  /** Race control's accepted events (race-control.ts): arrays replaced, never mutated, so views diff by reference. */
+  controlLog?: ControlLogEntry[];
+  penalties?: PenaltyRecord[];
 }
 
 /** How cars without a best lap are ordered in practice and qualifying (rule 16). */

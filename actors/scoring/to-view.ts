@@ -17,6 +17,7 @@ import { type CarScore, optionsOf, type ScoringState } from './state.ts';
  *   pitStops, pitTimeUs, penaltyUs, elapsedUs when they apply.
  * - status: dsq/dnf/dns from race control; finished (took the checkered); dns when the session is over and the car
  *   never crossed; pit; stale — no crossing for `staleLaps` × its typical lap (best, else last) while running.
+ * - penalties and controlLog: race control's, the state's own arrays (unchanged arrays diff as unchanged).
  * Before the declaration the view has the session id as its name, type race, and no rows.
  */
 export function toView(state: ScoringState): SessionView {
@@ -33,6 +34,8 @@ export function toView(state: ScoringState): SessionView {
     flag: state.flag,
     clockUs,
   };
+  if (state.penalties) header.penalties = state.penalties;
+  if (state.controlLog) header.controlLog = state.controlLog;
   const order = rank(state);
   const live = state.checkeredAtUs === undefined && state.phase !== 'finished' && state.phase !== 'official';
   if (declared && live) {

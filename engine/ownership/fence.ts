@@ -53,7 +53,10 @@ export function createFence(epoch = 0): Fence {
 
 const isTimingKind = (kind: string): kind is TimingKind => (TIMING_KINDS as readonly string[]).includes(kind);
 
-/** A session's RACE events (kind and JSON payload, in stream order) → the inputs that count, and how many did not. */
+/**
+ * A session's RACE events (kind and JSON payload, in stream order) → the inputs that count, and how many did not.
+ * The actor's own laps and race control's audit records are not inputs.
+ */
 export function fencedInputs(events: { kind: string; payload: unknown }[]): { inputs: SessionInput[]; stale: number } {
   const fence = createFence();
   const inputs: SessionInput[] = [];
@@ -62,7 +65,7 @@ export function fencedInputs(events: { kind: string; payload: unknown }[]): { in
     if (!isTimingKind(kind) || typeof payload !== 'object' || payload === null) continue;
     const verdict = fence.admit(kind, payload);
     if (verdict === 'stale') stale++;
-    else if (verdict === 'current' && kind !== 'lap') inputs.push(withoutLease(payload as SessionInput));
+    else if (verdict === 'current' && kind !== 'lap' && kind !== 'audit') inputs.push(withoutLease(payload as SessionInput));
   }
   return { inputs, stale };
 }
