@@ -32,8 +32,20 @@ export interface AuthFrame {
   type: 'auth';
   token: string;
 }
+/**
+ * A race-control command (issue 11), after an accepted `auth` frame. `ref` is the client's own tag, echoed in the
+ * reply; `args` are the verb's arguments (docs/race-control.md); `why` goes into the control log and the audit.
+ */
+export interface CommandFrame extends SessionRef {
+  type: 'command';
+  ref?: string;
+  verb: string;
+  args?: Record<string, unknown>;
+  why?: string;
+}
+
 export type SessionFrame = SubscribeFrame | UnsubscribeFrame | ResyncFrame;
-export type ClientFrame = SessionFrame | AuthFrame;
+export type ClientFrame = SessionFrame | AuthFrame | CommandFrame;
 
 /** First frame on every connection. */
 export interface HelloFrame {
@@ -78,12 +90,31 @@ export interface ErrorFrame {
   track?: string;
   session?: string;
 }
-export type ServerFrame = HelloFrame | SnapshotFrame | DiffFrame | ErrorFrame | AuthOkFrame;
+/**
+ * The answer to a `command` frame: the engine's decision (`accepted` with the RACE sequence of the event, or
+ * `refused` with a code and the reason), or `unavailable` when no engine owns the session, none answered, or the
+ * connection has not logged in (code `unknown_session`, `timeout`, `auth_required`).
+ */
+export interface CommandReplyFrame extends SessionRef {
+  type: 'command';
+  ref?: string;
+  verb: string;
+  /** The engine's id of the command (in the audit); absent when it never reached an engine. */
+  id?: string;
+  outcome: 'accepted' | 'refused' | 'unavailable';
+  streamSeq?: number;
+  code?: string;
+  reason?: string;
+}
+
+export type ServerFrame = HelloFrame | SnapshotFrame | DiffFrame | ErrorFrame | AuthOkFrame | CommandReplyFrame;
 
 export type Decoded<T> = { ok: true; frame: T } | { ok: false; code: ErrorCode; message: string };
 
 const SLUG = /^[a-z0-9-]+$/;
-const CLIENT_TYPES = ['subscribe', 'unsubscribe', 'resync', 'auth'] as const;
+const CLIENT_TYPES = ['subscribe', 'unsubscribe', 'resync', 'auth', 'command'] as const;
+const VERB = /^[a-z][a-z-]{0,31}$/;
+const MAX_REF = 64;
 
 export function encodeFrame(frame: ClientFrame | ServerFrame): Uint8Array {
   return encode(frame);
@@ -108,7 +139,7 @@ function decodeObject(bytes: Uint8Array): Decoded<Record<string, unknown>> {
 export function decodeClientFrame(bytes: Uint8Array): Decoded<ClientFrame> {
   const decoded = decodeObject(bytes);
   if (!decoded.ok) return decoded;
-  const { type, track, session, token } = decoded.frame;
+  const { type, track, session, token, ref, verb, args, why } = decoded.frame;
   if (!(CLIENT_TYPES as readonly unknown[]).includes(type)) {
     return { ok: false, code: 'unknown_type', message: `unknown frame type ${JSON.stringify(type)}` };
   }
@@ -122,6 +153,15 @@ export function decodeClientFrame(bytes: Uint8Array): Decoded<ClientFrame> {
     if (typeof value !== 'string' || !SLUG.test(value)) {
       return { ok: false, code: 'bad_message', message: `${String(type)}: ${name} must be a slug [a-z0-9-]+` };
     }
+  }
+  if (type === 'command') {
+    if (typeof verb !== 'string' || !VERB.test(verb)) return { ok: false, code: 'bad_message', message: 'command: verb must be [a-z-]+' };
+    if (ref !== undefined && (typeof ref !== 'string' || ref.length > MAX_REF)) return { ok: false, code: 'bad_message', message: `command: ref must be a string of at most ${MAX_REF} characters` };
+    if (args !== undefined && !isRecord(args)) return { ok: false, code: 'bad_message', message: 'command: args must be a map' };
+    if (why !== undefined && typeof why !== 'string') return { ok: false, code: 'bad_message', message: 'command: why must be a string' };
+    const frame: CommandFrame = { type, track: track as string, session: session as string, verb, ...(ref !== undefined && { ref: ref as string }),
+      ...(args !== undefined && { args: args as Record<string, unknown> }), ...(why !== undefined && why !== '' && { why: why as string }) };
+    return { ok: true, frame };
   }
   return { ok: true, frame: { type, track, session } as SessionFrame };
 }
@@ -151,6 +191,10 @@ export function decodeServerFrame(bytes: Uint8Array): Decoded<ServerFrame> {
       return f.ok === true && typeof f.sub === 'string' && typeof f.org === 'string' && Array.isArray(f.roles) && isSeq(f.expiresAt)
         ? { ok: true, frame: f as unknown as AuthOkFrame }
         : bad('needs ok, sub, org, roles and expiresAt');
+    case 'command':
+      return ref && typeof f.verb === 'string' && (f.outcome === 'accepted' || f.outcome === 'refused' || f.outcome === 'unavailable')
+        ? { ok: true, frame: f as unknown as CommandReplyFrame }
+        : bad('needs track, session, verb and outcome');
     case 'error':
       return typeof f.code === 'string' && typeof f.message === 'string'
         ? { ok: true, frame: f as unknown as ErrorFrame }

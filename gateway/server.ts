@@ -9,6 +9,7 @@ import { bundleBrowserCode } from './bundle.ts';
 import { registerEventsApi } from './events-api.ts';
 import { createLiveSessions } from './live-sessions.ts';
 import { createGatewayMetrics } from './metrics.ts';
+import { createCommandSender } from './race-control/send-command.ts';
 import { registerRestApi, type RestOptions } from './rest/index.ts';
 import { createSpectatorHub, type SpectatorData } from './spectator-hub.ts';
 import { requireNativeUws } from './uws.ts';
@@ -42,6 +43,8 @@ export interface GatewayOptions {
   slowSpectatorTimeoutMs?: number;
   /** Wait for an engine's snapshot reply. Default 2000 ms. */
   snapshotTimeoutMs?: number;
+  /** Wait for an engine's decision on a race-control command. Default 10000 ms. */
+  commandTimeoutMs?: number;
   /** A node not heard from for this long is dropped from `/api/sessions`. Default 5000 ms. */
   staleMs?: number;
   /** REST limits (gateway/rest/): request size, per-client rate. */
@@ -75,7 +78,9 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
   const live = createLiveSessions({ nc, log, badInput: () => metrics.inputError('bad_health_message') }, { staleMs: opts.staleMs ?? 5000 });
   const privateEvents = createPrivateEventLookup({ nc, live, log }, { cacheMs: 2000 });
   const maxBackpressure = opts.maxBackpressure ?? 256 * 1024;
-  const hub = createSpectatorHub({ nc, metrics, log, privateEvents, verifier: deps.verifier }, {
+  // The engine answers once the command's event is folded (or refused): allow more than a snapshot's wait.
+  const sendCommand = createCommandSender(nc, { timeoutMs: opts.commandTimeoutMs ?? 10_000 });
+  const hub = createSpectatorHub({ nc, metrics, log, privateEvents, verifier: deps.verifier, sendCommand }, {
     snapshotTimeoutMs: opts.snapshotTimeoutMs ?? 2000,
     snapshotRetryMs: 500,
     maxBackpressure,
@@ -103,7 +108,7 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
   app.get('/', (res) => send(res, 'text/html; charset=utf-8', page));
   app.get('/client.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.clientJs));
   app.get('/spectator.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.spectatorJs));
-  registerRestApi({ app, nc, log, live, current: (ref) => hub.current(ref), clickhouse: deps.clickhouse, privateEvents, verifier: deps.verifier },
+  registerRestApi({ app, nc, log, live, current: (ref) => hub.current(ref), clickhouse: deps.clickhouse, privateEvents, verifier: deps.verifier, sendCommand },
     { timeoutMs: opts.snapshotTimeoutMs, ...opts.rest });
   app.get('/metrics', (res) => {
     let aborted = false;

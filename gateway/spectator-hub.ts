@@ -7,9 +7,11 @@ import type { PrivateEventLookup } from './auth/private-events.ts';
 import { viewRefusal } from './auth/view-access.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import {
-  decodeClientFrame, encodeFrame, PROTOCOL_VERSION, sessionKey, type ClientFrame, type ErrorCode, type SessionRef,
+  decodeClientFrame, encodeFrame, PROTOCOL_VERSION, sessionKey, type ClientFrame, type CommandFrame, type CommandReplyFrame, type ErrorCode,
+  type SessionRef,
 } from './protocol.ts';
 import { createFanOut } from './fan-out.ts';
+import type { CommandSender } from './race-control/send-command.ts';
 import { createSessionFeed, type SessionFeed } from './session-feed.ts';
 import { createSlowSpectators } from './slow-spectators.ts';
 
@@ -64,6 +66,8 @@ export interface SpectatorHubDeps {
   privateEvents: PrivateEventLookup;
   /** Checks `auth` frames' tokens; without it `auth` is refused and private sessions cannot be followed. */
   verifier?: TokenVerifier;
+  /** Sends `command` frames to the engines (race control). */
+  sendCommand: CommandSender;
 }
 
 /** Why no private session can be followed here. */
@@ -236,9 +240,25 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
     for (const { ref } of ended) evict(ws, ref, 'auth_expired', `${sessionKey(ref)}: ${message}`);
   };
 
-  /** A valid frame, in the connection's order (subscribe and auth wait on a lookup or a token check). */
+  /** A race-control command of a logged-in connection, answered with the engine's decision. */
+  const command = async (ws: SpectatorSocket, conn: ConnectionAuth, frame: CommandFrame) => {
+    const { track, session, verb, ref } = frame;
+    const answer = (reply: Omit<CommandReplyFrame, 'type' | 'track' | 'session' | 'verb' | 'ref'>) =>
+      conn.corked(() => sendTo(ws, encodeFrame({ type: 'command', track, session, verb, ...(ref !== undefined && { ref }), ...reply })));
+    const claims = conn.claims();
+    if (!claims) return answer({ outcome: 'unavailable', code: 'auth_required', reason: 'send an auth frame with an access token first' });
+    const sent = await deps.sendCommand({ track, session }, { verb, args: frame.args ?? {}, ...(frame.why !== undefined && { why: frame.why }) }, claims, 'ws');
+    if (!sent.ok) return answer({ outcome: 'unavailable', code: sent.code, reason: sent.message });
+    const { reply } = sent;
+    answer(reply.outcome === 'accepted'
+      ? { id: reply.id, outcome: 'accepted', streamSeq: reply.streamSeq }
+      : { id: reply.id, outcome: 'refused', code: reply.code, reason: reply.reason });
+  };
+
+  /** A valid frame, in the connection's order (subscribe, auth and command wait on a lookup, a token check or an engine). */
   const handle = async (ws: SpectatorSocket, conn: ConnectionAuth, frame: ClientFrame) => {
     if (frame.type === 'auth') return authenticate(ws, conn, frame.token);
+    if (frame.type === 'command') return command(ws, conn, frame);
     const { type, track, session } = frame;
     const key = sessionKey({ track, session });
     if (type === 'subscribe') return subscribe(ws, conn, { track, session });

@@ -11,6 +11,8 @@ export interface ApiRequest {
   remote: string;
   /** The `Authorization` header ('' without one). */
   authorization: string;
+  /** The request body (POST routes; '' otherwise). */
+  body: string;
 }
 
 export interface ApiResult {
@@ -23,7 +25,7 @@ export type ApiHandler = (req: ApiRequest) => ApiResult | Promise<ApiResult>;
 
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
-  413: 'Payload Too Large', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  409: 'Conflict', 413: 'Payload Too Large', 422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
   504: 'Gateway Timeout',
 };
 
@@ -56,7 +58,7 @@ export function createApiRouter(deps: { app: TemplatedApp; limiter: RateLimiter;
     res.end(bytes);
   };
 
-  const handle = (handler: ApiHandler, paramCount: number, limited: boolean) => (res: HttpResponse, req: HttpRequest) => {
+  const handle = (handler: ApiHandler, paramCount: number, limited: boolean, withBody = false) => (res: HttpResponse, req: HttpRequest) => {
     const request: ApiRequest = {
       method: req.getCaseSensitiveMethod(),
       path: req.getUrl(),
@@ -64,6 +66,7 @@ export function createApiRouter(deps: { app: TemplatedApp; limiter: RateLimiter;
       params: Array.from({ length: paramCount }, (_, i) => decodeURIComponent(req.getParameter(i) ?? '')),
       remote: Buffer.from(res.getRemoteAddressAsText()).toString(),
       authorization: req.getHeader('authorization'),
+      body: '',
     };
     const msgpack = wantsMsgpack(req.getHeader('accept'));
     const length = Number(req.getHeader('content-length') || 0);
@@ -84,15 +87,29 @@ export function createApiRouter(deps: { app: TemplatedApp; limiter: RateLimiter;
         ? `request body of ${length} bytes is over the limit of ${limit}`
         : `chunked request bodies are not accepted: send Content-Length (limit ${limit})`));
     }
-    let result: ApiResult | Promise<ApiResult>;
-    try {
-      result = handler(request);
-    } catch (error) {
-      result = Promise.reject(error);
-    }
-    Promise.resolve(result).then(finish, (error: unknown) => {
-      log(`gateway: ${request.method} ${request.path}: ${(error as Error).message}`);
-      finish(apiError(500, 'internal', (error as Error).message));
+    const run = () => {
+      let result: ApiResult | Promise<ApiResult>;
+      try {
+        result = handler(request);
+      } catch (error) {
+        result = Promise.reject(error);
+      }
+      Promise.resolve(result).then(finish, (error: unknown) => {
+        log(`gateway: ${request.method} ${request.path}: ${(error as Error).message}`);
+        finish(apiError(500, 'internal', (error as Error).message));
+      });
+    };
+    if (!withBody) return run();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.onData((chunk, isLast) => {
+      if (aborted || size > opts.maxBodyBytes) return;
+      size += chunk.byteLength;
+      if (size > opts.maxBodyBytes) return finish(apiError(413, 'body_too_large', `request body is over the limit of ${opts.maxBodyBytes} bytes`));
+      chunks.push(Buffer.from(chunk.slice(0))); // uWS reuses the chunk's memory after this callback
+      if (!isLast) return;
+      request.body = Buffer.concat(chunks).toString('utf8');
+      run();
     });
   };
 
@@ -100,6 +117,10 @@ export function createApiRouter(deps: { app: TemplatedApp; limiter: RateLimiter;
     /** `pattern` in uWS syntax (`/api/sessions/:track/:session`); parameters in order in `req.params`. */
     get(pattern: string, handler: ApiHandler, routeOpts: { limited?: boolean } = {}) {
       app.get(pattern, handle(handler, (pattern.match(/\/:/g) ?? []).length, routeOpts.limited ?? true));
+    },
+    /** A POST route: the handler runs once the whole body (within maxBodyBytes) is in `req.body`. */
+    post(pattern: string, handler: ApiHandler) {
+      app.post(pattern, handle(handler, (pattern.match(/\/:/g) ?? []).length, true, true));
     },
     any(pattern: string, handler: ApiHandler) {
       app.any(pattern, handle(handler, 0, true));

@@ -6,6 +6,8 @@ import type { PrivateEventLookup } from '../auth/private-events.ts';
 import type { TokenVerifier } from '../auth/verifier.ts';
 import type { LiveSessions } from '../live-sessions.ts';
 import type { SessionRef } from '../protocol.ts';
+import { createRaceControlHandlers } from '../race-control/rest.ts';
+import type { CommandSender } from '../race-control/send-command.ts';
 import { createRestAccess } from './access.ts';
 import { createDeclarationReader } from './declarations.ts';
 import { createHealth } from './health.ts';
@@ -36,6 +38,8 @@ export interface RestDeps {
   privateEvents: PrivateEventLookup;
   /** Checks bearer tokens; without it private events' data is refused (403) and lists show public events only. */
   verifier?: TokenVerifier;
+  /** Sends race-control commands to the engines (shared with /ws). */
+  sendCommand: CommandSender;
 }
 
 /** Registers `/api/…`, `/openapi.json` and `/healthz/{live,ready}` on the gateway's uWS app. */
@@ -44,9 +48,10 @@ export function registerRestApi(deps: RestDeps, opts: RestOptions = {}): void {
   const limiter = createRateLimiter(opts.rateLimit ?? { burst: 60, perSecond: 20 });
   const router = createApiRouter({ app: deps.app, limiter, log: deps.log }, { maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024 });
   const view = createViewReader({ nc: deps.nc, current: deps.current }, { timeoutMs });
+  const declarations = createDeclarationReader({ nc: deps.nc, log: deps.log }, { cacheMs: 1000 });
   const h = createRestHandlers({
     live: () => deps.live.list(),
-    declarations: createDeclarationReader({ nc: deps.nc, log: deps.log }, { cacheMs: 1000 }),
+    declarations,
     view,
     clickhouse: deps.clickhouse,
     privateEvents: deps.privateEvents,
@@ -68,5 +73,8 @@ export function registerRestApi(deps: RestDeps, opts: RestOptions = {}): void {
   router.get('/api/sessions/:track/:session/cars/:car/laps', h.laps);
   router.get('/api/sessions/:track/:session/flags', h.flags);
   router.get('/api/sessions/:track/:session/control-log', h.controlLog);
+  const rc = createRaceControlHandlers({ nc: deps.nc, verifier: deps.verifier, send: deps.sendCommand, live: () => deps.live.list(), declarations, timeoutMs });
+  router.post('/api/sessions/:track/:session/commands/:verb', rc.command);
+  router.get('/api/sessions/:track/:session/audit', rc.audit);
   router.any('/api/*', (req) => apiError(404, 'not_found', `no ${req.method} ${req.path}: the API is described at /openapi.json`));
 }

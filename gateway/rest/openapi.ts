@@ -18,6 +18,8 @@ const obj = (required: Record<string, Schema>, optional: Record<string, Schema> 
 });
 const list = (items: Schema): Schema => ({ type: 'array', items });
 
+const LOG_EXAMPLE = { id: '0b5e6a52-8f2d-4c1e-9a57-2f1c7b1d9e01', atMs: 1750000184321.5, by: 'acc-1', verb: 'flag', text: 'Full-course yellow', why: 'debris at turn 3' };
+
 const EXAMPLE = { track: 'sebring', event: 'test-meeting', session: 'race-1', car: '3' };
 
 const header = {
@@ -50,8 +52,10 @@ const schemas: Record<string, Schema> = {
   Results: obj({ seq: int, session: ref('SessionHeader'), final: { type: 'boolean' }, results: list(ref('Result')) }),
   Lap: obj({ lap: int, lapMs: num, raceMs: num, position: int, flag: str, pit: { type: 'boolean' } }),
   Laps: obj({ track: slug, session: slug, car: str, laps: list(ref('Lap')) }),
-  Flags: obj({ track: slug, session: slug, flags: list({ type: 'object' }), note: str }),
-  ControlLog: obj({ track: slug, session: slug, entries: list({ type: 'object' }), note: str }),
+  ControlLogEntry: obj({ id: str, atMs: num, by: str, verb: str, text: str }, { car: str, why: str }),
+  Penalty: obj({ id: str, atMs: num, car: str, type: str }, { timeMs: num, laps: int, why: str }),
+  Flags: obj({ track: slug, session: slug, seq: int, flag: str, flags: list(ref('ControlLogEntry')) }, { sectors: list(int) }),
+  ControlLog: obj({ track: slug, session: slug, seq: int, entries: list(ref('ControlLogEntry')), penalties: list(ref('Penalty')) }),
   Check: obj({ ok: { type: 'boolean' } }, { message: str }),
   Health: obj({ status: { type: 'string', enum: ['live', 'ready', 'not_ready'] } }, { checks: { type: 'object', additionalProperties: ref('Check') } }),
 };
@@ -128,12 +132,10 @@ export function openApiDocument(): Record<string, unknown> {
         { track: 'sebring', session: 'race-1', car: '3', laps: [{ lap: 1, lapMs: 92445.3, raceMs: 92445.3, position: 1, flag: 'green', pit: false }] },
         [...trackSession, param('car', 'car number as declared ("05" ≠ "5")')],
         { 400: errorResponse('a malformed id'), 503: errorResponse('this gateway has no ClickHouse access') }, true),
-      '/api/sessions/{track}/{session}/flags': op('Flag history (empty until race control exists)', 'Flags',
-        { track: 'sebring', session: 'race-1', flags: [], note: 'flag history comes with race control (not built yet): the current flag is in standings' },
-        trackSession, { 400: errorResponse('a malformed id') }, true),
-      '/api/sessions/{track}/{session}/control-log': op('Race control log (empty until race control exists)', 'ControlLog',
-        { track: 'sebring', session: 'race-1', entries: [], note: 'the control log comes with race control (not built yet)' },
-        trackSession, { 400: errorResponse('a malformed id') }, true),
+      '/api/sessions/{track}/{session}/flags': op('The flag now and the flag changes race control made (a source\'s own flags are not listed)', 'Flags',
+        { track: 'sebring', session: 'race-1', seq: 42, flag: 'fcy', flags: [LOG_EXAMPLE] }, trackSession, sessionErrors, true),
+      '/api/sessions/{track}/{session}/control-log': op('Race control log (the latest 200 entries) and every penalty given', 'ControlLog',
+        { track: 'sebring', session: 'race-1', seq: 42, entries: [LOG_EXAMPLE], penalties: [] }, trackSession, sessionErrors, true),
       '/healthz/live': op('Liveness: the process serves HTTP', 'Health', { status: 'live' }),
       '/healthz/ready': op('Readiness: NATS connected and a snapshot request answered (503 when not)', 'Health',
         { status: 'ready', checks: { nats: { ok: true }, snapshot: { ok: true, message: 'sebring/race-1 answered at seq 42' } } },

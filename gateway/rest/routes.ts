@@ -46,7 +46,7 @@ function viewFailure(read: Extract<ViewRead, { ok: false }>): ApiResult {
 const privateOf = (d: EventDeclaration): PrivateEvent[] =>
   d.private === true ? [{ track: d.track, event: d.event, ...(typeof d.org === 'string' && { org: d.org }) }] : [];
 
-const header = ({ rows: _rows, ...rest }: SessionView) => inMs(rest);
+const header = ({ rows: _rows, controlLog: _log, penalties: _penalties, ...rest }: SessionView) => inMs(rest);
 const FINAL_STATES = ['finished', 'official'];
 
 /** The handlers of `/api/…`, each a function of the request; paths and shapes are in openapi.ts. */
@@ -125,16 +125,15 @@ export function createRestHandlers(sources: RestSources) {
       return inSession(req, { track, session, car }, () => laps(track!, session!, car!));
     },
 
-    flags: (req: ApiRequest) => {
-      const [track, session] = req.params;
-      return inSession(req, { track, session }, () =>
-        ok({ track, session, flags: [], note: 'flag history comes with race control (not built yet): the current flag is in standings' }));
-    },
+    /** The flag now, and the flag changes race control made (from the control log; a source's own flags are not listed). */
+    flags: (req: ApiRequest) => withView(req, (seq, view) => ok({
+      track: view.track, session: view.session, seq, flag: view.flag, ...(view.sectors && { sectors: view.sectors }),
+      flags: (view.controlLog ?? []).filter((e) => e.verb === 'flag').map(inMs),
+    })),
 
-    controlLog: (req: ApiRequest) => {
-      const [track, session] = req.params;
-      return inSession(req, { track, session }, () => ok({ track, session, entries: [], note: 'the control log comes with race control (not built yet)' }));
-    },
+    controlLog: (req: ApiRequest) => withView(req, (seq, view) => ok({
+      track: view.track, session: view.session, seq, entries: (view.controlLog ?? []).map(inMs), penalties: (view.penalties ?? []).map(inMs),
+    })),
   };
 
   async function laps(track: string, session: string, car: string): Promise<ApiResult> {
