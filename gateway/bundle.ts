@@ -8,6 +8,8 @@ export interface BrowserBundle {
   clientJs: Uint8Array;
   /** `/spectator.js`: the spectator page's script. */
   spectatorJs: Uint8Array;
+  /** `/race-control.js`: the officials' page's script. */
+  raceControlJs: Uint8Array;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -30,6 +32,6 @@ async function bundle(entry: string): Promise<Uint8Array> {
 }
 
 export async function bundleBrowserCode(): Promise<BrowserBundle> {
-  const [clientJs, spectatorJs] = await Promise.all([bundle('client/index.ts'), bundle('page/spectator.ts')]);
-  return { clientJs, spectatorJs };
+  const [clientJs, spectatorJs, raceControlJs] = await Promise.all([bundle('client/index.ts'), bundle('page/spectator.ts'), bundle('page/race-control.ts')]);
+  return { clientJs, spectatorJs, raceControlJs };
 }

@@ -5,6 +5,8 @@ import type { HttpResponse, us_listen_socket, us_socket } from 'uWebSockets.js';
 import type { ClickHouseHttp } from '../engine/clickhouse/http.ts';
 import { createPrivateEventLookup } from './auth/private-events.ts';
 import type { TokenVerifier } from './auth/verifier.ts';
+import { GATEWAY_AUDIENCE, GATEWAY_SCOPE } from '../oidc/claims.ts';
+import { WEB_CLIENT_ID } from '../oidc/clients.ts';
 import { bundleBrowserCode } from './bundle.ts';
 import { registerEventsApi } from './events-api.ts';
 import { createLiveSessions } from './live-sessions.ts';
@@ -27,6 +29,8 @@ export interface GatewayDeps {
    * REST) and POST /api/events is loopback-only.
    */
   verifier?: TokenVerifier;
+  /** The identity provider's issuer URL, where the race-control page (`/race-control`) sends officials to log in. */
+  loginIssuer?: string;
 }
 
 export interface GatewayOptions {
@@ -58,6 +62,7 @@ export interface Gateway {
 }
 
 const pageUrl = new URL('./page/index.html', import.meta.url);
+const raceControlPageUrl = new URL('./page/race-control.html', import.meta.url);
 
 function send(res: HttpResponse, contentType: string, body: string | Uint8Array, status = '200 OK') {
   res.writeStatus(status).writeHeader('content-type', contentType).writeHeader('cache-control', 'no-cache').end(body);
@@ -71,7 +76,7 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
   const uWS = requireNativeUws();
   if (opts.host !== '127.0.0.1') throw new Error(`the gateway binds 127.0.0.1 only, got ${String(opts.host)}`);
   const { nc, registry, log } = deps;
-  const [bundle, page] = await Promise.all([bundleBrowserCode(), readFile(pageUrl)]);
+  const [bundle, page, raceControlPage] = await Promise.all([bundleBrowserCode(), readFile(pageUrl), readFile(raceControlPageUrl)]);
 
   const app = uWS.App();
   const metrics = createGatewayMetrics(registry);
@@ -108,6 +113,12 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
   app.get('/', (res) => send(res, 'text/html; charset=utf-8', page));
   app.get('/client.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.clientJs));
   app.get('/spectator.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.spectatorJs));
+  app.get('/race-control', (res) => send(res, 'text/html; charset=utf-8', raceControlPage));
+  app.get('/race-control.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.raceControlJs));
+  // Where the race-control page sends officials to log in (the identity provider must list <gateway>/race-control
+  // among its web redirect URIs).
+  const loginConfig = JSON.stringify({ ...(deps.loginIssuer && { issuer: deps.loginIssuer }), clientId: WEB_CLIENT_ID, resource: GATEWAY_AUDIENCE, scope: `openid ${GATEWAY_SCOPE}` });
+  app.get('/race-control/config.json', (res) => send(res, 'application/json', loginConfig));
   registerRestApi({ app, nc, log, live, current: (ref) => hub.current(ref), clickhouse: deps.clickhouse, privateEvents, verifier: deps.verifier, sendCommand },
     { timeoutMs: opts.snapshotTimeoutMs, ...opts.rest });
   app.get('/metrics', (res) => {

@@ -52,7 +52,7 @@ export function createBoard(els: BoardElements) {
   return {
     render(view: SessionView, seq: number) {
       setText(els.title, view.name);
-      setText(els.flag, view.flag);
+      setText(els.flag, view.sectors ? `${view.flag} S${view.sectors.join(', S')}` : view.flag);
       els.flag.dataset.flag = view.flag;
       setText(els.clock, formatClock(view.clockUs));
       setText(els.remaining, formatRemaining(view.remainingUs, view.remainingLaps));

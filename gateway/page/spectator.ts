@@ -1,6 +1,7 @@
 import type { SessionView } from '../../actors/contracts/view.ts';
 import { createTimingClient, type TimingClient, type TimingClientStatus } from '../client/timing-client.ts';
 import { createBoard } from './board.ts';
+import { createControlPanel } from './control-panel.ts';
 
 /** The spectator page's script (served bundled as `/spectator.js`): one session's live order. */
 
@@ -56,6 +57,7 @@ async function main() {
     clock: byId('clock'),
     remaining: byId('remaining'),
   });
+  const panel = createControlPanel({ penalties: byId('penalties'), log: byId('control-log') }, { logLimit: 20 });
   let shown: { seq: number; view: SessionView } | undefined;
   const client = createTimingClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
@@ -64,6 +66,7 @@ async function main() {
       if (t !== track || s !== session) return;
       shown = { seq, view };
       board.render(view, seq);
+      panel.render(view);
     },
   });
   client.subscribe(track, session);

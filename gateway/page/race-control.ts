@@ -1,0 +1,211 @@
+import type { SessionView } from '../../actors/contracts/view.ts';
+import { createTimingClient, type TimingClient } from '../client/timing-client.ts';
+import { createBoard } from './board.ts';
+import { createControlPanel } from './control-panel.ts';
+import { currentLogin, finishLogin, logout, startLogin, type LoginConfig } from './oidc-login.ts';
+
+/**
+ * The race-control page's script (served bundled as `/race-control.js`, page `/race-control`): an official logs in
+ * through the identity provider, follows one session's live order, and gives commands over REST
+ * (`POST /api/sessions/{track}/{session}/commands/{verb}`); the engine's answer is shown in #reply. The view itself
+ * (flag, penalties, control log) comes back over the WebSocket like every spectator's.
+ */
+
+declare global {
+  interface Window {
+    /** For tests: the client, and the seq and view the page shows. */
+    pitwall?: { client: TimingClient; seq(): number | undefined; view(): SessionView | undefined };
+  }
+}
+
+const byId = <T extends HTMLElement>(id: string) => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`page has no #${id}`);
+  return el as T;
+};
+const status = byId('status');
+const reply = byId('reply');
+
+function showReply(outcome: 'accepted' | 'refused' | 'error', text: string) {
+  reply.dataset.outcome = outcome;
+  reply.textContent = text;
+}
+
+async function loginConfig(): Promise<LoginConfig | undefined> {
+  const res = await fetch('/race-control/config.json');
+  if (!res.ok) return undefined;
+  const body = (await res.json()) as { issuer?: string; clientId: string; resource: string; scope: string };
+  return body.issuer ? { ...body, issuer: body.issuer, redirectUri: `${location.origin}/race-control` } : undefined;
+}
+
+async function chooseSession(token: string): Promise<{ track: string; session: string }> {
+  const query = new URLSearchParams(location.search);
+  const track = query.get('track');
+  const session = query.get('session');
+  if (track && session) return { track, session };
+  for (;;) {
+    const res = await fetch('/api/sessions', { headers: { authorization: `Bearer ${token}` } });
+    const { sessions } = (await res.json()) as { sessions: { track: string; session: string }[] };
+    if (sessions[0]) return sessions[0];
+    status.textContent = 'no live session yet';
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+/** Disagreements between independent and official scoring, when the view carries them (RMonitor sessions). */
+function renderCrossCheck(view: SessionView) {
+  const cross = (view as unknown as { crossCheck?: unknown }).crossCheck as { count?: number; disagreements?: unknown[] } | unknown[] | undefined;
+  const section = byId('cross-check');
+  section.hidden = cross === undefined;
+  if (cross === undefined) return;
+  const list = Array.isArray(cross) ? cross : cross.disagreements ?? [];
+  byId('cross-check-count').textContent = String(Array.isArray(cross) ? cross.length : cross.count ?? list.length);
+  byId('cross-check-list').replaceChildren(...list.slice(0, 50).map((d) => {
+    const li = document.createElement('li');
+    li.textContent = typeof d === 'string' ? d : JSON.stringify(d);
+    return li;
+  }));
+}
+
+function fillCars(view: SessionView) {
+  const numbers = view.rows.map((r) => r.number).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  for (const select of Array.from(document.querySelectorAll<HTMLSelectElement>('select.cars'))) {
+    if (Array.from(select.options).map((o) => o.value).join() === numbers.join()) continue;
+    const chosen = select.value;
+    select.replaceChildren(...numbers.map((n) => new Option(`#${n}`, n)));
+    if (numbers.includes(chosen)) select.value = chosen;
+  }
+}
+
+async function main() {
+  const config = await loginConfig();
+  const loginButton = byId<HTMLButtonElement>('login');
+  if (!config) {
+    status.textContent = 'this gateway has no identity provider configured: race control is not available';
+    return;
+  }
+  const back = await finishLogin(config);
+  if (back) history.replaceState(null, '', `/race-control${back.returnQuery}`);
+  const login = back?.login ?? currentLogin();
+  if (!login) {
+    byId('login-needed').hidden = false;
+    loginButton.hidden = false;
+    status.textContent = 'not logged in';
+    loginButton.addEventListener('click', () => void startLogin(config, location.search));
+    return;
+  }
+  const logoutButton = byId<HTMLButtonElement>('logout');
+  logoutButton.hidden = false;
+  logoutButton.addEventListener('click', () => {
+    logout();
+    location.reload();
+  });
+  const token = login.accessToken;
+  const { track, session } = await chooseSession(token);
+  byId('desk').hidden = false;
+
+  const table = byId<HTMLTableElement>('board');
+  const board = createBoard({ table, body: table.tBodies[0] ?? table.createTBody(), title: byId('title'), flag: byId('flag'), clock: byId('clock'), remaining: byId('remaining') });
+  const panel = createControlPanel({ penalties: byId('penalties'), log: byId('control-log') }, { logLimit: 200 });
+  let shown: { seq: number; view: SessionView } | undefined;
+  const client = createTimingClient({
+    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
+    onStatus: (s) => {
+      status.textContent = s.kind === 'error' ? s.message : s.kind === 'open' ? 'live' : s.kind;
+    },
+    onAuth: (who) => {
+      byId('who').textContent = `${who.org}: ${who.roles.join(', ')}`;
+    },
+    onView: (t, s, view, seq) => {
+      if (t !== track || s !== session) return;
+      shown = { seq, view };
+      board.render(view, seq);
+      panel.render(view);
+      byId('state').textContent = view.state;
+      fillCars(view);
+      renderCrossCheck(view);
+    },
+  });
+  client.auth(token);
+  client.subscribe(track, session);
+  window.pitwall = { client, seq: () => shown?.seq, view: () => shown?.view };
+
+  // The event's classes, for the class-change form.
+  const event = shown?.view.event ?? (await new Promise<string>((resolve) => {
+    const timer = setInterval(() => { if (shown) { clearInterval(timer); resolve(shown.view.event); } }, 50);
+  }));
+  const declared = await fetch(`/api/events/${track}/${event}`, { headers: { authorization: `Bearer ${token}` } });
+  if (declared.ok) {
+    const { classes } = (await declared.json()) as { classes: { id: string; name: string }[] };
+    byId('classes').replaceChildren(...classes.map((c) => new Option(c.name, c.id)));
+  }
+
+  const send = async (verb: string, body: Record<string, unknown>) => {
+    showReply('accepted', `${verb}…`);
+    try {
+      const res = await fetch(`/api/sessions/${track}/${session}/commands/${verb}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+      const answer = (await res.json()) as { outcome?: string; reason?: string; error?: { message: string } };
+      if (answer.outcome === 'accepted') showReply('accepted', `${verb}: accepted`);
+      else if (answer.outcome === 'refused') showReply('refused', `${verb} refused: ${answer.reason}`);
+      else showReply('error', `${verb}: ${answer.error?.message ?? res.status}`);
+      if (res.status === 401) {
+        logout();
+        showReply('error', 'the login expired: log in again');
+      }
+    } catch (error) {
+      showReply('error', `${verb}: ${(error as Error).message}`);
+    }
+  };
+  const why = (form: HTMLFormElement) => {
+    const text = String(new FormData(form).get('why') ?? '').trim();
+    return text ? { why: text } : {};
+  };
+
+  for (const button of Array.from(document.querySelectorAll<HTMLButtonElement>('#session-buttons button'))) {
+    button.addEventListener('click', () => void send(button.dataset.verb!, {}));
+  }
+  for (const button of Array.from(document.querySelectorAll<HTMLButtonElement>('#flag-buttons button'))) {
+    button.addEventListener('click', () => {
+      const sector = Number(byId<HTMLInputElement>('sector').value);
+      void send('flag', { flag: button.dataset.flag, ...(button.dataset.flag === 'yellow' && sector > 0 && { sector }) });
+    });
+  }
+  byId<HTMLFormElement>('penalty-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const data = new FormData(form);
+    const type = String(data.get('type'));
+    void send('penalty', {
+      car: data.get('car'), type,
+      ...(type === 'time' && { timeMs: Math.round(Number(data.get('seconds')) * 1000) }),
+      ...(type === 'laps' && { laps: Number(data.get('laps')) }),
+      ...why(form),
+    });
+  });
+  byId<HTMLFormElement>('correction-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const data = new FormData(form);
+    const type = String(data.get('type'));
+    void send('correction', {
+      type, car: data.get('car'),
+      ...(type === 'change-class' && { class: data.get('class') }),
+      ...(type === 'fix-number' && { to: data.get('to') }),
+      ...why(form),
+    });
+  });
+  byId<HTMLFormElement>('note-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    void send('note', { text: new FormData(form).get('text') });
+    form.reset();
+  });
+}
+
+main().catch((error: unknown) => {
+  status.textContent = `error: ${(error as Error).message}`;
+});
