@@ -14,6 +14,7 @@ import { startEngineServices } from './engine-services.ts';
 import { requireBinaries, type BinarySearch } from './servers/binaries.ts';
 import { startClickHouse, type ClickHouseServer } from './servers/clickhouse.ts';
 import { KEEP_RECONNECTING, startNats, type NatsServer } from './servers/nats.ts';
+import { freePort } from './servers/ports.ts';
 import type { ServiceRole } from './servers/nats-users.ts';
 import { createServiceGroup } from './service-group.ts';
 import { ensureStreams } from './streams.ts';
@@ -97,8 +98,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   // Loaded here, not at the top: oidc-provider warns about Node 20 on import, which every other command would print.
   const { startIdentityProvider }: { startIdentityProvider: typeof StartIdentityProvider } = await import('../oidc/provider.ts');
   const identityNc = await connectAs('identity');
+  // The race-control page logs officials in through the identity provider, which must know its address beforehand.
+  const gatewayPort = random ? await freePort() : DEFAULT_PORTS.spectators;
   const identity = await group.start('identity', () =>
-    startIdentityProvider({ nc: identityNc, log: opts.log }, { port: random ? 0 : DEFAULT_PORTS.identity, webRedirectUris: [] }),
+    startIdentityProvider({ nc: identityNc, log: opts.log }, {
+      port: random ? 0 : DEFAULT_PORTS.identity, webRedirectUris: [`http://127.0.0.1:${gatewayPort}/race-control`],
+    }),
   );
 
   const clickhouse = await group.start('clickhouse', () =>
@@ -121,8 +126,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       log: opts.log,
       clickhouse: createClickHouseHttp({ url: clickhouse.url, ...clickhouse.analyst, database: DATABASE }),
       verifier: createTokenVerifier({ jwksUrl: identity.jwksUrl, issuer: identity.issuer, audience: GATEWAY_AUDIENCE }),
+      loginIssuer: identity.issuer,
     },
-      { host: '127.0.0.1', port: random ? 0 : DEFAULT_PORTS.spectators, ...opts.spectators }),
+      { host: '127.0.0.1', port: gatewayPort, ...opts.spectators }),
   );
   const spectatorsUrl = `http://127.0.0.1:${gateway.port}/`;
 
