@@ -18,7 +18,7 @@ export interface TestGateway {
 
 /** A gateway on a random loopback port with its own registry, stopped at teardown. Log lines become comments. */
 export async function startTestGateway(t: Test, nc: NatsConnection, opts: Partial<GatewayOptions> = {},
-  deps: Pick<GatewayDeps, 'clickhouse' | 'verifier'> = {}): Promise<TestGateway> {
+  deps: Pick<GatewayDeps, 'clickhouse' | 'verifier' | 'loginIssuer'> = {}): Promise<TestGateway> {
   const registry = new Registry();
   const gateway = await createGateway({ nc, registry, log: (line) => t.comment(line), ...deps }, { host: '127.0.0.1', port: 0, ...opts });
   t.teardown(() => gateway.stop());

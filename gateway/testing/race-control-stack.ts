@@ -38,12 +38,13 @@ export interface RaceControlStack {
 }
 
 /**
- * A real NATS, the engine, RC_DECLARATION stored, and race-1 opened by a timing device (as a decoder's session
+ * A real NATS, the engine, RC_DECLARATION stored (private unless told otherwise), and race-1 opened by a timing device (as a decoder's session
  * agent would): the session is `open`, waiting for race control to start it.
  */
-export async function startRaceControlStack(t: Test, log: (line: string) => void = (l) => t.comment(l)): Promise<RaceControlStack> {
+export async function startRaceControlStack(t: Test, opts: { private?: boolean } = {}): Promise<RaceControlStack> {
+  const log = (line: string) => t.comment(line);
   const nats = await startTestNats(t);
-  await putDeclaration(await new Kvm(await nats.connectAs('admin')).open('events'), RC_DECLARATION);
+  await putDeclaration(await new Kvm(await nats.connectAs('admin')).open('events'), { ...RC_DECLARATION, private: opts.private ?? true });
   const engineNc = await nats.connectAs('engine');
   const engine = await startEngine({ nc: engineNc, registry: new Registry(), log }, { node: 'test' });
   t.teardown(() => engine.stop());
