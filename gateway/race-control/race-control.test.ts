@@ -2,6 +2,10 @@ import { decode, encode } from '@msgpack/msgpack';
 import t from 'tap';
 import WebSocket from 'ws';
 import type { AuditRecord, CommandReply } from '../../actors/contracts/race-control.ts';
+import { Registry } from 'prom-client';
+import { ensureSchema } from '../../engine/clickhouse/schema.ts';
+import { startRaceArchive } from '../../engine/race-archive.ts';
+import { useTestClickHouse } from '../../engine/testing/clickhouse.ts';
 import { readRaceEvents } from '../../engine/testing/race-events.ts';
 import { waitFor } from '../../engine/testing/wait.ts';
 import { GATEWAY_AUDIENCE } from '../../oidc/claims.ts';
@@ -157,4 +161,21 @@ t.test('the audit lists every command with who, what, when and the outcome', asy
   t.ok(commands.every((c) => c.id && c.atMs > 0 && c.caller.sub && c.via), 'each has an id, a time, a caller and a channel');
   t.match(commands.find((c) => c.via === 'ws' && c.verb === 'penalty'), { why: 'track limits', outcome: { outcome: 'accepted' } });
   t.match(commands.find((c) => c.outcome.outcome === 'refused' && c.verb === 'flag'), { args: { flag: 'green' }, outcome: { code: 'not_allowed', reason: /white → green/ } });
+});
+
+t.test('the audit in ClickHouse: race_events rows of kind audit, one per decided command', async (t) => {
+  const ch = await useTestClickHouse(t);
+  await ensureSchema(ch);
+  const archive = await startRaceArchive({ nc: await stack.nats.connectAs('engine'), clickhouse: ch, registry: new Registry(), log: (l) => t.comment(l) }, { maxWaitMs: 200 });
+  t.teardown(() => archive.stop());
+  const query = `SELECT visitParamExtractString(payload, 'id') AS id, visitParamExtractString(payload, 'verb') AS verb,
+    visitParamExtractString(visitParamExtractRaw(payload, 'outcome'), 'outcome') AS outcome,
+    visitParamExtractString(visitParamExtractRaw(payload, 'caller'), 'sub') AS sub
+    FROM race_events FINAL WHERE track = '${RC_REF.track}' AND session = '${RC_REF.session}' AND kind = 'audit' ORDER BY stream_seq`;
+  const rows = await waitFor('every audit record in ClickHouse', async () => {
+    const found = await ch.rows<{ id: string; verb: string; outcome: string; sub: string }>(query);
+    return found.length === decided.size ? found : undefined;
+  });
+  t.same(new Map(rows.map((r) => [r.id, `${r.verb}:${r.outcome}`])), decided, 'the same commands and outcomes as the callers were told');
+  t.ok(rows.every((r) => r.sub === 'acc-1'), 'with who');
 });
