@@ -1,4 +1,5 @@
 import { decode, encode } from '@msgpack/msgpack';
+import { VERB_PATTERN } from '../actors/contracts/race-control.ts';
 import type { SessionView, ViewDiff } from '../actors/contracts/view.ts';
 
 /**
@@ -113,7 +114,6 @@ export type Decoded<T> = { ok: true; frame: T } | { ok: false; code: ErrorCode; 
 
 const SLUG = /^[a-z0-9-]+$/;
 const CLIENT_TYPES = ['subscribe', 'unsubscribe', 'resync', 'auth', 'command'] as const;
-const VERB = /^[a-z][a-z-]{0,31}$/;
 const MAX_REF = 64;
 
 export function encodeFrame(frame: ClientFrame | ServerFrame): Uint8Array {
@@ -155,7 +155,7 @@ export function decodeClientFrame(bytes: Uint8Array): Decoded<ClientFrame> {
     }
   }
   if (type === 'command') {
-    if (typeof verb !== 'string' || !VERB.test(verb)) return { ok: false, code: 'bad_message', message: 'command: verb must be [a-z-]+' };
+    if (typeof verb !== 'string' || !VERB_PATTERN.test(verb)) return { ok: false, code: 'bad_message', message: 'command: verb must be [a-z-]+' };
     if (ref !== undefined && (typeof ref !== 'string' || ref.length > MAX_REF)) return { ok: false, code: 'bad_message', message: `command: ref must be a string of at most ${MAX_REF} characters` };
     if (args !== undefined && !isRecord(args)) return { ok: false, code: 'bad_message', message: 'command: args must be a map' };
     if (why !== undefined && typeof why !== 'string') return { ok: false, code: 'bad_message', message: 'command: why must be a string' };

@@ -10,6 +10,8 @@ import type { Flag } from './flags.ts';
 export const COMMAND_VERBS = ['open', 'start', 'finish', 'official', 'flag', 'penalty', 'note', 'correction'] as const;
 export type CommandVerb = (typeof COMMAND_VERBS)[number];
 export const isCommandVerb = (v: unknown): v is CommandVerb => (COMMAND_VERBS as readonly unknown[]).includes(v);
+/** What the gateway passes on as a verb (a subject token); whether the engine knows it is the engine's to say. */
+export const VERB_PATTERN = /^[a-z][a-z-]{0,31}$/;
 
 export const PENALTY_TYPES = ['drive-through', 'stop-and-go', 'time', 'laps', 'dsq', 'warning'] as const;
 export type PenaltyType = (typeof PENALTY_TYPES)[number];

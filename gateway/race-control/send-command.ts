@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { CommandReply, CommandRequest } from '../../actors/contracts/race-control.ts';
+import { VERB_PATTERN, type CommandReply, type CommandRequest } from '../../actors/contracts/race-control.ts';
 import { subjects } from '../../actors/contracts/subjects.ts';
 import type { VerifiedClaims } from '../../oidc/claims.ts';
 import type { SessionRef } from '../protocol.ts';
@@ -22,8 +22,6 @@ export interface CommandInput {
 }
 
 export type CommandSender = (ref: SessionRef, command: CommandInput, claims: VerifiedClaims, via: 'rest' | 'ws') => Promise<SendResult>;
-
-export const VERB = /^[a-z][a-z-]{0,31}$/;
 
 export function createCommandSender(nc: NatsConnection, opts: { timeoutMs: number }): CommandSender {
   return async (ref, command, claims, via) => {
@@ -51,7 +49,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** A command body `{…args, why?}` (REST) → the command, or why not. */
 export function commandFromBody(verb: string, value: unknown): CommandInput | string {
-  if (!VERB.test(verb)) return `verb must be [a-z-]+, got ${JSON.stringify(verb)}`;
+  if (!VERB_PATTERN.test(verb)) return `verb must be [a-z-]+, got ${JSON.stringify(verb)}`;
   if (value === undefined) return { verb, args: {} };
   if (!isRecord(value)) return 'the body must be a JSON object: the command\'s arguments, and "why"';
   const { why, ...args } = value;
