@@ -56,6 +56,9 @@ const schemas: Record<string, Schema> = {
   Penalty: obj({ id: str, atMs: num, car: str, type: str }, { timeMs: num, laps: int, why: str }),
   Flags: obj({ track: slug, session: slug, seq: int, flag: str, flags: list(ref('ControlLogEntry')) }, { sectors: list(int) }),
   ControlLog: obj({ track: slug, session: slug, seq: int, entries: list(ref('ControlLogEntry')), penalties: list(ref('Penalty')) }),
+  CommandReply: obj({ id: str, outcome: { type: 'string', enum: ['accepted', 'refused'] } }, { streamSeq: int, duplicate: { type: 'boolean' }, code: str, reason: str }),
+  Audit: obj({ track: slug, session: slug, commands: list(obj({ kind: str, id: str, verb: str, atUs: int, atMs: int, via: str,
+    caller: obj({ sub: str, org: str, roles: list(str) }), args: { type: 'object' }, outcome: { type: 'object' } }, { why: str })) }),
   Check: obj({ ok: { type: 'boolean' } }, { message: str }),
   Health: obj({ status: { type: 'string', enum: ['live', 'ready', 'not_ready'] } }, { checks: { type: 'object', additionalProperties: ref('Check') } }),
 };
@@ -101,6 +104,30 @@ const sessionErrors = {
   504: errorResponse('the engine did not answer in time'),
 };
 
+/** POST …/commands/{verb}: needs a token (no anonymous call); the engine's reply, accepted or refused with its reason. */
+function raceControlCommand() {
+  const reply = (example: unknown) => ({ content: { 'application/json': { schema: ref('CommandReply'), example } } });
+  return {
+    post: {
+      summary: 'A race-control command (docs/race-control.md): the verb\'s arguments and `why` as the JSON body. The engine owning the session decides it and audits it',
+      security: [{ bearerAuth: [] }],
+      parameters: [...trackSession, { name: 'verb', in: 'path', required: true, description: 'open, start, finish, official, flag, penalty, note, correction', schema: str, example: 'flag' }],
+      requestBody: { content: { 'application/json': { schema: { type: 'object' }, example: { flag: 'fcy', why: 'debris at turn 3' } } } },
+      responses: {
+        200: { description: 'accepted: the event is in stream RACE and folded', ...reply({ id: '0b5e6a52-8f2d-4c1e-9a57-2f1c7b1d9e01', outcome: 'accepted', streamSeq: 1042 }) },
+        400: { description: 'refused: malformed arguments (`bad_request`), or a malformed body', ...reply({ id: '0b5e', outcome: 'refused', code: 'bad_request', reason: 'flag: one of green, …' }) },
+        401: errorResponse('no accepted token'),
+        403: { description: 'refused: the role or organisation does not allow it (`unauthorized`); or no identity provider', ...reply({ id: '0b5e', outcome: 'refused', code: 'unauthorized', reason: 'flag needs the role race-control (the token has viewer)' }) },
+        404: errorResponse('no engine owns this session'),
+        409: { description: 'refused: the session or flag machine forbids it now (`not_allowed`)', ...reply({ id: '0b5e', outcome: 'refused', code: 'not_allowed', reason: 'the flag machine does not allow white → green' }) },
+        422: { description: 'refused: `unknown_car` or `unknown_class`', ...reply({ id: '0b5e', outcome: 'refused', code: 'unknown_car', reason: 'car #99 is not entered in this session' }) },
+        504: errorResponse('the engine did not answer in time'),
+        ...limits,
+      },
+    },
+  };
+}
+
 export function openApiDocument(): Record<string, unknown> {
   return {
     openapi: '3.0.3',
@@ -136,6 +163,18 @@ export function openApiDocument(): Record<string, unknown> {
         { track: 'sebring', session: 'race-1', seq: 42, flag: 'fcy', flags: [LOG_EXAMPLE] }, trackSession, sessionErrors, true),
       '/api/sessions/{track}/{session}/control-log': op('Race control log (the latest 200 entries) and every penalty given', 'ControlLog',
         { track: 'sebring', session: 'race-1', seq: 42, entries: [LOG_EXAMPLE], penalties: [] }, trackSession, sessionErrors, true),
+      '/api/sessions/{track}/{session}/commands/{verb}': raceControlCommand(),
+      '/api/sessions/{track}/{session}/audit': {
+        get: {
+          ...op('Every race-control command the engine decided for this session, oldest first (race-control, timing or admin of the event\'s organisation; docs/race-control.md)', 'Audit',
+            { track: 'sebring', session: 'race-1', commands: [{ kind: 'audit', id: '0b5e6a52-8f2d-4c1e-9a57-2f1c7b1d9e01', verb: 'flag', atUs: 1750000184321500, atMs: 1750000184322,
+              via: 'rest', caller: { sub: 'acc-1', org: 'club', roles: ['race-control'] }, args: { flag: 'fcy' }, why: 'debris', outcome: { outcome: 'accepted', streamSeq: 1042 } }] },
+            [...trackSession, { name: 'limit', in: 'query', required: false, description: 'the latest N (default 1000, at most 10000)', schema: int }],
+            { 400: errorResponse('a malformed id or limit'), 401: errorResponse('no accepted token'), 403: errorResponse('not race control, timing or admin of the event\'s organisation'),
+              404: errorResponse('no declared event with this session and an organisation') }).get,
+          security: [{ bearerAuth: [] }],
+        },
+      },
       '/healthz/live': op('Liveness: the process serves HTTP', 'Health', { status: 'live' }),
       '/healthz/ready': op('Readiness: NATS connected and a snapshot request answered (503 when not)', 'Health',
         { status: 'ready', checks: { nats: { ok: true }, snapshot: { ok: true, message: 'sebring/race-1 answered at seq 42' } } },

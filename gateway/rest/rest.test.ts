@@ -33,7 +33,7 @@ await kv.put('sebring.secret-test', JSON.stringify(declaration('secret-test', { 
 const engine = await startFakeEngine(engineNc, { view: sampleView({ track: 'sebring', session: 'race-1', lapsToGo: 20 }), seq: 42 });
 t.teardown(() => engine.stop());
 
-type Operation = { parameters?: { name: string; in: string; example: string }[]; responses: Record<string, { content?: Record<string, { schema: unknown; example?: unknown }> }> };
+type Operation = { security?: object[]; parameters?: { name: string; in: string; example: string }[]; responses: Record<string, { content?: Record<string, { schema: unknown; example?: unknown }> }> };
 type OpenApi = { paths: Record<string, Record<string, Operation>>; components: unknown };
 
 /** ajv over the document: `#/components/…` references resolve within it. */
@@ -66,6 +66,8 @@ t.test('every operation of /openapi.json, with its examples, answers as document
       const ok = op.responses['200']?.content?.['application/json'];
       t.ok(ok?.example, `${method} ${path}: documents an example`);
       t.same(check(ok?.schema, ok?.example), [], `${method} ${path}: its example fits its schema`);
+      // Race control's operations need a token of the event's organisation: gateway/race-control/race-control.test.ts calls them.
+      if (op.security && !op.security.some((s) => Object.keys(s).length === 0)) continue;
 
       const res = await fetch(`${gw.url}${url}`, { method: method.toUpperCase() });
       const body: unknown = await res.json();
