@@ -19,8 +19,12 @@ if (rewrite) {
   process.exit(0);
 }
 const scenario = args.find((a) => !a.startsWith('--')) ?? 'fanout';
+if (scenario === 'race-control') {
+  await import('./race-control/latency.ts'); // issue 11: command → spectator latency, with a passing as its peer
+  process.exit(0);
+}
 if (scenario !== 'fanout') {
-  process.stderr.write(`unknown scenario ${scenario}: the only one is fanout\n`);
+  process.stderr.write(`unknown scenario ${scenario}: fanout or race-control\n`);
   process.exit(2);
 }
 const plan = PLANS[args.includes('--quick') ? 'quick' : 'full'];

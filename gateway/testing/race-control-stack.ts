@@ -41,10 +41,13 @@ export interface RaceControlStack {
  * A real NATS, the engine, RC_DECLARATION stored (private unless told otherwise), and race-1 opened by a timing device (as a decoder's session
  * agent would): the session is `open`, waiting for race control to start it.
  */
-export async function startRaceControlStack(t: Test, opts: { private?: boolean } = {}): Promise<RaceControlStack> {
+export async function startRaceControlStack(t: Test, opts: { private?: boolean; finishLaps?: number } = {}): Promise<RaceControlStack> {
   const log = (line: string) => t.comment(line);
   const nats = await startTestNats(t);
-  await putDeclaration(await new Kvm(await nats.connectAs('admin')).open('events'), { ...RC_DECLARATION, private: opts.private ?? true });
+  await putDeclaration(await new Kvm(await nats.connectAs('admin')).open('events'), {
+    ...RC_DECLARATION, private: opts.private ?? true,
+    sessions: RC_DECLARATION.sessions.map((s) => ({ ...s, finish: { laps: opts.finishLaps ?? 30 } })),
+  });
   const engineNc = await nats.connectAs('engine');
   const engine = await startEngine({ nc: engineNc, registry: new Registry(), log }, { node: 'test' });
   t.teardown(() => engine.stop());
