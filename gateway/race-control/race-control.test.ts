@@ -145,6 +145,24 @@ t.test('an official session: corrections need admin', async (t) => {
   t.equal(live.rows.find((r) => r.number === '12')!.laps, 2);
 });
 
+t.test('bad input: a clear refusal, counted, and nothing reaches the session', async (t) => {
+  const before = await inputCount();
+  const post = (path: string, body: string) => fetch(`${base}/commands/${path}`, { method: 'POST', headers: { authorization: `Bearer ${official}` }, body });
+  const notJson = await post('note', '{"text": ');
+  t.equal(notJson.status, 400);
+  t.match(await notJson.json(), { error: { code: 'bad_request', message: /not JSON/ } });
+  t.match(await (await post('No_Such', '{}')).json(), { error: { code: 'bad_request', message: /verb must be/ } });
+  t.match(await command(official, 'rewind', {}), { status: 400, body: { outcome: 'refused', code: 'bad_request', reason: 'unknown verb rewind' } });
+
+  // Straight onto NATS (only the gateway may publish cmd.>): the engine answers and counts it, and goes on.
+  const nc = await stack.nats.connectAs('gateway');
+  const reply = await nc.request(`cmd.${RC_REF.track}.${RC_REF.session}.note`, 'garbage', { timeout: 5000 });
+  t.match(reply.json(), { outcome: 'refused', code: 'bad_request', reason: 'the command is not JSON' });
+  const counted = await stack.registry.getSingleMetric('pitwall_input_errors_total')?.get();
+  t.equal(counted?.values.find((v) => v.labels.kind === 'bad_command')?.value, 1, 'counted as bad_command');
+  t.equal(await inputCount(), before, 'nothing written to the session');
+});
+
 t.test('the audit lists every command with who, what, when and the outcome', async (t) => {
   const get = (token: string) => fetch(`${base}/audit`, { headers: { authorization: `Bearer ${token}` } });
   t.equal((await get(viewer)).status, 403, 'a viewer may not read the audit');
@@ -157,7 +175,7 @@ t.test('the audit lists every command with who, what, when and the outcome', asy
   t.same(new Map(commands.map((c) => [c.id, `${c.verb}:${c.outcome.outcome}`])), decided, `the ${decided.size} decided commands, each with its outcome`);
   t.same(commands.slice(0, 4).map((c) => `${c.verb}:${c.outcome.outcome}:${c.caller.org}/${c.caller.roles.join('+')}`),
     ['start:refused:club/viewer', 'note:refused:club/viewer', 'start:refused:other-club/race-control', 'start:accepted:club/race-control']);
-  t.equal(commands.filter((c) => c.outcome.outcome === 'refused').length, 11, 'refused ones too');
+  t.equal(commands.filter((c) => c.outcome.outcome === 'refused').length, 12, 'refused ones too (the unknown verb included)');
   t.ok(commands.every((c) => c.id && c.atMs > 0 && c.caller.sub && c.via), 'each has an id, a time, a caller and a channel');
   t.match(commands.find((c) => c.via === 'ws' && c.verb === 'penalty'), { why: 'track limits', outcome: { outcome: 'accepted' } });
   t.match(commands.find((c) => c.outcome.outcome === 'refused' && c.verb === 'flag'), { args: { flag: 'green' }, outcome: { code: 'not_allowed', reason: /white → green/ } });

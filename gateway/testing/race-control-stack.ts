@@ -29,6 +29,8 @@ export const RC_REF = { track: 'club-ring', event: 'members-day', session: 'race
 export interface RaceControlStack {
   nats: TestNats;
   engine: Engine;
+  /** The engine's metrics. */
+  registry: Registry;
   /** The session's host, once opened. */
   host: SessionHost;
   /** A passing of `car`'s transponder, `lapsAfterOpen` × 60 s after the opening. */
@@ -49,7 +51,8 @@ export async function startRaceControlStack(t: Test, opts: { private?: boolean; 
     sessions: RC_DECLARATION.sessions.map((s) => ({ ...s, finish: { laps: opts.finishLaps ?? 30 } })),
   });
   const engineNc = await nats.connectAs('engine');
-  const engine = await startEngine({ nc: engineNc, registry: new Registry(), log }, { node: 'test' });
+  const registry = new Registry();
+  const engine = await startEngine({ nc: engineNc, registry, log }, { node: 'test' });
   t.teardown(() => engine.stop());
 
   const device = await nats.connectWith(await nats.server.addEdgeDevice(RC_REF.track, 'loop'));
@@ -64,7 +67,7 @@ export async function startRaceControlStack(t: Test, opts: { private?: boolean; 
 
   const transponder = new Map(RC_DECLARATION.entries.map((e) => [e.number, e.transponder!]));
   return {
-    nats, engine, host,
+    nats, engine, registry, host,
     async passing(car, lapsAfterOpen) {
       const p: EdgePassing = { type: 'passing', device: 'loop', boot, seq: ++seq, atUs: openedAtUs + lapsAfterOpen * 60_000_000,
         precisionUs: 1000, source: 'sim', transponder: transponder.get(car)! };
