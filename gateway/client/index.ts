@@ -5,4 +5,4 @@
 export { createTimingClient } from './timing-client.ts';
 export type { TimingClient, TimingClientOptions, TimingClientStatus, WebSocketConstructor, WebSocketLike } from './timing-client.ts';
 export type { SessionView, StandingRow } from '../../actors/contracts/view.ts';
-export { PROTOCOL_VERSION } from '../protocol.ts';
+export { PROTOCOL_VERSION, type CommandReplyFrame } from '../protocol.ts';

@@ -1,7 +1,7 @@
 import type { SessionView } from '../../actors/contracts/view.ts';
 import { applyViewDiff } from '../../actors/contracts/view-diff.ts';
 import {
-  decodeServerFrame, encodeFrame, PROTOCOL_VERSION, sessionKey, type ClientFrame, type DiffFrame, type SessionRef,
+  decodeServerFrame, encodeFrame, PROTOCOL_VERSION, sessionKey, type ClientFrame, type CommandReplyFrame, type DiffFrame, type SessionRef,
   type SnapshotFrame,
 } from '../protocol.ts';
 
@@ -50,6 +50,12 @@ export interface TimingClient {
   auth(token: string): void;
   subscribe(track: string, session: string): void;
   unsubscribe(track: string, session: string): void;
+  /**
+   * A race-control command (docs/race-control.md), after auth(): resolves with the gateway's `command` reply
+   * (`accepted`, `refused` with code and reason, or `unavailable`). Rejects when the connection is not open, or closes
+   * before the reply (the command may have been decided: the session's audit says).
+   */
+  command(track: string, session: string, verb: string, args?: Record<string, unknown>, why?: string): Promise<CommandReplyFrame>;
   /** The session's view as of seq(), or undefined before its first snapshot. */
   view(track: string, session: string): SessionView | undefined;
   seq(track: string, session: string): number | undefined;
@@ -87,6 +93,13 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
   let attempt = 0;
   let closed = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Commands waiting for their reply, by `ref`. */
+  const pending = new Map<string, { resolve(reply: CommandReplyFrame): void; reject(error: Error): void }>();
+  let commands = 0;
+  const failPending = (why: string) => {
+    for (const { reject } of pending.values()) reject(new Error(why));
+    pending.clear();
+  };
 
   const status = (s: TimingClientStatus) => opts.onStatus?.(s);
   const send = (frame: ClientFrame) => {
@@ -138,6 +151,14 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
         return onDiff(f);
       case 'auth':
         return opts.onAuth?.({ sub: f.sub, org: f.org, roles: f.roles, expiresAt: f.expiresAt });
+      case 'command': {
+        const waiting = f.ref === undefined ? undefined : pending.get(f.ref);
+        if (waiting) {
+          pending.delete(f.ref!);
+          waiting.resolve(f);
+        }
+        return;
+      }
       case 'error':
         return status({ kind: 'error', code: f.code, message: f.message, track: f.track, session: f.session });
     }
@@ -164,6 +185,7 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
     ws.onclose = () => {
       if (socket !== ws) return;
       socket = undefined;
+      failPending('the connection closed before the reply: see the session\'s audit');
       if (closed) return status({ kind: 'closed' });
       const ceiling = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt, 16));
       const retryInMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
@@ -194,10 +216,19 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
       const ref = refOf(track, session);
       if (followed.delete(sessionKey(ref))) send({ type: 'unsubscribe', ...ref });
     },
+    command(track, session, verb, args, why) {
+      const ref = refOf(track, session);
+      if (socket?.readyState !== OPEN) return Promise.reject(new Error('not connected: the command was not sent'));
+      const tag = `c${++commands}`;
+      const reply = new Promise<CommandReplyFrame>((resolve, reject) => pending.set(tag, { resolve, reject }));
+      send({ type: 'command', ...ref, ref: tag, verb, ...(args && { args }), ...(why !== undefined && { why }) });
+      return reply;
+    },
     view: (track, session) => followed.get(sessionKey({ track, session }))?.view,
     seq: (track, session) => followed.get(sessionKey({ track, session }))?.seq,
     close() {
       closed = true;
+      failPending('the client was closed before the reply');
       clearTimeout(retryTimer);
       if (socket) socket.close();
       else status({ kind: 'closed' });

@@ -11,7 +11,7 @@ import { waitFor } from '../../engine/testing/wait.ts';
 import { GATEWAY_AUDIENCE } from '../../oidc/claims.ts';
 import { createTokenVerifier } from '../auth/verifier.ts';
 import type { ClientFrame, CommandReplyFrame, ServerFrame } from '../protocol.ts';
-import { startTestGateway } from '../testing/gateway.ts';
+import { startTestClient, startTestGateway } from '../testing/gateway.ts';
 import { RC_REF, startRaceControlStack } from '../testing/race-control-stack.ts';
 import { createTestSigner, TEST_ISSUER } from '../testing/tokens.ts';
 
@@ -131,6 +131,14 @@ t.test('a WebSocket command after an auth frame', async (t) => {
   t.match(await reply('b'), { outcome: 'accepted', verb: 'penalty' });
   send({ type: 'command', ref: 'c', track: RC_REF.track, session: 'race-9', verb: 'note', args: { text: 'x' } });
   t.match(await reply('c'), { outcome: 'unavailable', code: 'unknown_session' });
+
+  // The client library's command(): the same frames, the reply as a promise.
+  const client = startTestClient(t, gw.wsUrl);
+  await waitFor('the client connected', () => client.statuses.some((s) => s.kind === 'open'));
+  client.auth(official);
+  const answer = await client.command(RC_REF.track, RC_REF.session, 'note', { text: 'from the client library' }, 'testing');
+  t.match(answer, { outcome: 'accepted', verb: 'note' });
+  if (answer.id) decided.set(answer.id, `note:${answer.outcome}`);
 });
 
 t.test('an official session: corrections need admin', async (t) => {
