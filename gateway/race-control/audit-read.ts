@@ -2,6 +2,7 @@ import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { AuditRecord } from '../../actors/contracts/race-control.ts';
 import { subjects } from '../../actors/contracts/subjects.ts';
+import { withoutLease } from '../../engine/ownership/fence.ts';
 import type { SessionRef } from '../protocol.ts';
 
 /**
@@ -27,7 +28,7 @@ export async function readAudit(nc: NatsConnection, ref: SessionRef, opts: { lim
       let got = 0;
       for await (const msg of batch) {
         got++;
-        if (++seen > total - wanted) records.push(msg.json<AuditRecord>());
+        if (++seen > total - wanted) records.push(withoutLease(msg.json<AuditRecord>())); // the writer's lease epoch is the fence's business
       }
       if (got === 0) break;
     }
