@@ -14,15 +14,16 @@ import { callerRefusal } from './command-authorize.ts';
 import { translateCommand } from './command-input.ts';
 
 /**
- * The owning session host's answer to `cmd.<track>.<session>.<verb>` (DESIGN §4). One command at a time, in arrival
- * order, each decided against the state that includes every earlier command:
+ * The owning session host's answer to `cmd.<track>.<session>.<verb>` (DESIGN §4). Only the session's owner answers
+ * (engine/ownership/), and a new owner only once it has replayed what the earlier one wrote. One command at a time,
+ * in arrival order, each decided against the state that includes every earlier command:
  * 1. the request's shape; 2. the caller (organisation of the event's declaration, roles: command-authorize.ts);
  * 3. the arguments against the declaration and scores (command-input.ts); 4. the session and flag machines
- * (`actor.refusal`). Accepted: the event, stamped with who/when/why, is written to RACE (message id `cmd:<id>`, so a
- * retried command is written once) and the reply waits until the actor has folded it — so the next command, and the
- * caller's next view, see it. Every decided command, accepted or refused, is then written to RACE as an audit record
- * (`timing.<track>.<session>.audit`), and replied to. The events' `atUs` is the session's clock (time comes only from
- * the session's source, DESIGN §2.1); the wall time is in `control.atMs`.
+ * (`actor.refusal`). Accepted: the event, stamped with who/when/why, is written to RACE by the owner (with its lease
+ * epoch; message id `cmd:<id>`, so a retried command is written once) and the reply waits until the actor has folded
+ * it — so the next command, and the caller's next view, see it. Every decided command, accepted or refused, is then
+ * written to RACE as an audit record (`timing.<track>.<session>.audit`), and replied to. The events' `atUs` is the
+ * session's clock (time comes only from the session's source, DESIGN §2.1); the wall time is in `control.atMs`.
  */
 export interface CommandResponderDeps {
   nc: NatsConnection;
