@@ -10,8 +10,9 @@ interface Ranked {
  * The order of the board, leader first. Only declared entries are ranked (a car dropped from the entries leaves it).
  * - Race (SCORING-NOTES §10–12): laps descending, then elapsed time (last counted crossing + time penalties)
  *   ascending; exact ties rank the passing received first ahead; cars without a timed crossing follow the timed cars
- *   with the same laps — first those that crossed before the clock started, in first-crossing order (rule 2), then
- *   the rest in declared order. Disqualified cars last.
+ *   with the same laps in declared order (rule 12: the order the program first lists them; it lists cars that cross
+ *   before the clock started, rule 2, as they cross — and a car it lists without a crossing where it lists it, as the
+ *   2025 captures show). Disqualified cars last.
  * - Practice and qualifying (§15–16): best lap ascending, ties broken by the second-best lap; cars without a best lap
  *   after, by laps, last crossing and number (option `noBestLapOrder` 'laps') or by number ('number').
  * - Mode follow: the official program's positions (`program` inputs), cars it has not placed after, in the order above.
@@ -41,10 +42,7 @@ const raceOrder: Compare = ({ car: a }, { car: b }) => {
   const tb = b && elapsedOf(b);
   if ((ta === undefined) !== (tb === undefined)) return ta === undefined ? 1 : -1;
   if (ta !== undefined && tb !== undefined) return ta - tb || (a!.lastArrival ?? 0) - (b!.lastArrival ?? 0);
-  const fa = a?.firstArrival;
-  const fb = b?.firstArrival;
-  if ((fa === undefined) !== (fb === undefined)) return fa === undefined ? 1 : -1;
-  return (fa ?? 0) - (fb ?? 0);
+  return 0;
 };
 
 function bestLapOrder(noBest: NoBestLapOrder): Compare {

@@ -48,8 +48,6 @@ export interface CarScore {
   lastEligible?: true;
   bestLapNumber?: number;
   secondBestLapUs?: number;
-  /** Arrival order of the car's first crossing of any kind (rule 2: untimed cars in first-crossing order). */
-  firstArrival?: number;
   lapsLed?: number;
   /** Pit lane: in it now (since `pitInAtUs`), and whether the lap in progress touched it (in-lap / out-lap). */
   inPit?: true;
