@@ -10,14 +10,19 @@ import { flagOf, loopOf, sessionTypeOf } from './session-kind.ts';
  *
  * - Sessions: a `$B` run is one session `run-<n>` named by its description; a new run number starts a new session,
  *   the same number continues it; `$B,95` (Orbits' scratch run) never starts one (unless no other run ever comes).
+ *   Once a run is named, the records after a `$B,95` up to the next other `$B` belong to the scratch board (another
+ *   run's cars, as in the Sebring captures' last refresh): skipped and counted (`scratch`).
  * - Time: a session's clock is its race time: `atUs` = race time in µs, the session starts at 0. It starts at the
  *   first `$F` or `$J` with a race time after 0; each `$F` ticks it and gives the flag (yellow = full course, finish =
  *   checkered). `$L` (time of day) is placed on the race clock by the last `$F`'s time of day.
  * - Entries (`$A`, `$COMP`, `$C`) are the declaration: class = the class description (a renamed class or a new class
  *   id moves the car), `$COMP` "Retired"/"Excluded" are dnf/dsq. Entries are listed in the order the program first
- *   places them (`$G`), else as announced. Every change re-declares the session before its next input.
+ *   places them (`$G`), else as announced. A car that crosses (`$J`) before its `$A` came (a feed joined mid-session)
+ *   is an entry all the same, numbered by its registration number until its `$A` names it. Every change re-declares
+ *   the session before its next input.
  * - Dump blocks, from the start of the file or an `$I` up to the first `$J` after it: a car's last `$G` with laps in
- *   the block seeds its laps and race time (a `$G` with empty laps and zero time seeds nothing); after an `$I` the
+ *   the block seeds its laps and race time (empty laps with a race time: lap 0, the car's first crossing; empty laps
+ *   and zero time seed nothing); after an `$I` the
  *   entries re-sent in the block replace the list (a car missing has been removed); a block without entries (a
  *   standalone `$I`) changes nothing. Outside blocks `$I` only clears the board: nothing.
  * - `$J` → `crossing` (the reducer applies rules 1–9). In mode follow, `$G`/`$H` → `program` positions too.
@@ -29,7 +34,16 @@ export interface RmonMappingOptions {
   mode?: 'independent' | 'follow';
   /** Session rules declared for the event: matched to a run by session id (`run-<n>`) or name. */
   declaration?: EventDeclaration;
+  /**
+   * Also emit the provisional session's outputs as they come, under the id `run-pending` (they are still released
+   * again under the run's id once a `$B` names it). For a consumer that must follow the board before it is named:
+   * the agreement report.
+   */
+  emitProvisional?: boolean;
 }
+
+/** The id of the provisional session (records before the first `$B`), see `emitProvisional`. */
+export const PROVISIONAL_SESSION = 'run-pending';
 
 export interface MappedInput {
   session: string;
@@ -43,6 +57,8 @@ export interface RmonMappingStats {
   sessions: number;
   /** Records of types this mapping does not use. */
   unused: number;
+  /** Records of Orbits' scratch run (`$B,95`) sent after a run was named: another board, not this session's. */
+  scratch: number;
 }
 
 export interface RmonMapping {
@@ -50,6 +66,20 @@ export interface RmonMapping {
   /** Flushes what is pending (seeds of an unfinished dump block). */
   end(): MappedInput[];
   stats(): RmonMappingStats;
+  /**
+   * The session the next records belong to (`run-pending` before the first `$B` names it); undefined before any
+   * record or while the feed shows Orbits' scratch run.
+   */
+  currentSession(): string | undefined;
+  /** A registration number's car number as the entries say (the number itself when unknown). */
+  numberOf(regNo: string): string;
+  /** Inside a dump block: from the file start or an `$I` up to the next `$J`. */
+  inDumpBlock(): boolean;
+  /**
+   * The current session's re-declaration if entries changed since its last input (normally it waits for the next
+   * input): for a consumer that compares the board now.
+   */
+  sync(): MappedInput[];
 }
 
 interface Car {
@@ -89,7 +119,9 @@ export function createRmonMapping(options: RmonMappingOptions = {}): RmonMapping
   let blockEntries: Set<string> | undefined;
   let blockSeeds = new Map<string, { laps: number; raceUs: number }>();
   let todOffsetUs: number | undefined;
-  const stats: RmonMappingStats = { records: 0, seeds: 0, emptySeeds: 0, sessions: 0, unused: 0 };
+  const stats: RmonMappingStats = { records: 0, seeds: 0, emptySeeds: 0, sessions: 0, unused: 0, scratch: 0 };
+  /** After a `$B,95` following a named run, up to the next other `$B`. */
+  let onScratch = false;
 
   const numberOf = (regNo: string) => roster.get(regNo)?.number ?? regNo;
 
@@ -112,7 +144,7 @@ export function createRmonMapping(options: RmonMappingOptions = {}): RmonMapping
   let held: MappedInput[] | undefined;
   const session = (): Run => {
     if (!current) {
-      current = { id: 'run-pending', run: -1, name: 'Run', started: false, atUs: 0, declared: '', grid: new Map(), statuses: new Map() };
+      current = { id: PROVISIONAL_SESSION, run: -1, name: 'Run', started: false, atUs: 0, declared: '', grid: new Map(), statuses: new Map() };
       held = [];
     }
     return current;
@@ -141,7 +173,7 @@ export function createRmonMapping(options: RmonMappingOptions = {}): RmonMapping
   const release = (out: MappedInput[]): MappedInput[] => {
     if (!held) return out;
     held.push(...out);
-    return [];
+    return options.emitProvisional ? out.map((m) => ({ ...m })) : [];
   };
 
   const sessionDeclaration = (r: Run): SessionDeclaration => {
@@ -242,6 +274,10 @@ export function createRmonMapping(options: RmonMappingOptions = {}): RmonMapping
   return {
     push(record) {
       stats.records++;
+      if (onScratch && record.type !== 'B') {
+        stats.scratch++;
+        return [];
+      }
       switch (record.type) {
         case 'A':
           upsert(record.regNo, { number: record.number || record.regNo, name: carName(record.firstName, record.lastName), classId: record.classId });
@@ -265,8 +301,10 @@ export function createRmonMapping(options: RmonMappingOptions = {}): RmonMapping
         case 'B': {
           if (record.run === SCRATCH_RUN) {
             scratch ??= { run: record.run, name: record.description };
+            onScratch = current !== undefined && !held;
             return [];
           }
+          onScratch = false;
           if (held && !runs.has(record.run)) return [...adopt(record.run, record.description), ...emit(current!, [])];
           current = openRun(record.run, record.description);
           return emit(current, []);
@@ -296,7 +334,8 @@ export function createRmonMapping(options: RmonMappingOptions = {}): RmonMapping
           if (!r.grid.has(record.regNo)) r.grid.set(record.regNo, record.position);
           if (inBlock) {
             if (record.laps === null && (record.raceUs ?? 0) === 0) stats.emptySeeds++;
-            else if (record.laps !== null && record.raceUs !== null) blockSeeds.set(record.regNo, { laps: record.laps, raceUs: record.raceUs });
+            // Empty laps with a race time: the car's lap-0 crossing (it has crossed the line, no lap completed yet).
+            else if (record.raceUs !== null) blockSeeds.set(record.regNo, { laps: record.laps ?? 0, raceUs: record.raceUs });
           }
           if (!follow) return [];
           const input: SessionInput = { kind: 'program', atUs: r.atUs, car: numberOf(record.regNo), board: 'race', position: record.position };
@@ -313,6 +352,8 @@ export function createRmonMapping(options: RmonMappingOptions = {}): RmonMapping
         case 'J': {
           const out = endBlock();
           if (record.raceUs === null || record.lapUs === null) return out;
+          // A feed joined mid-session: a car crossing before its `$A` came is in the session all the same.
+          if (!roster.has(record.regNo)) upsert(record.regNo, { number: record.regNo });
           const r = session();
           const inputs = clock(r, record.raceUs);
           inputs.push({ kind: 'crossing', atUs: Math.max(0, record.raceUs), car: numberOf(record.regNo), raceUs: record.raceUs, lapUs: record.lapUs });
@@ -338,6 +379,10 @@ export function createRmonMapping(options: RmonMappingOptions = {}): RmonMapping
       return out;
     },
     stats: () => ({ ...stats }),
+    currentSession: () => (onScratch ? undefined : current?.id),
+    numberOf,
+    inDumpBlock: () => inBlock,
+    sync: () => (current && !onScratch && !inBlock ? emit(current, []) : []),
   };
 }
 
