@@ -1,7 +1,7 @@
 import type { EntryDeclaration, EventDeclaration, SessionDeclaration } from '../contracts/declaration.ts';
 import type { SessionInput } from '../contracts/events.ts';
 import type { Flag } from '../contracts/flags.ts';
-import type { RmonRecord } from '../contracts/rmonitor.ts';
+import type { RmonRacePosition, RmonRecord } from '../contracts/rmonitor.ts';
 import { flagOf, loopOf, sessionTypeOf } from './session-kind.ts';
 
 /**
@@ -18,7 +18,8 @@ import { flagOf, loopOf, sessionTypeOf } from './session-kind.ts';
  * - Entries (`$A`, `$COMP`, `$C`) are the declaration: class = the class description (a renamed class or a new class
  *   id moves the car), `$COMP` "Retired"/"Excluded" are dnf/dsq. Entries are listed in the order the program first
  *   places them (`$G`), else as announced. A car that crosses (`$J`) before its `$A` came (a feed joined mid-session)
- *   is an entry all the same, numbered by its registration number until its `$A` names it. Every change re-declares
+ *   is an entry all the same, numbered by its registration number until its `$A` names it. An `$A` with another
+ *   car's transponder renumbers that car (§14): the old entry leaves. Every change re-declares
  *   the session before its next input.
  * - Dump blocks, from the start of the file or an `$I` up to the first `$J` after it: a car's last `$G` with laps in
  *   the block seeds its laps and race time (empty laps with a race time: lap 0, the car's first crossing; empty laps
@@ -85,6 +86,7 @@ export interface RmonMapping {
 interface Car {
   regNo: string;
   number: string;
+  transponder?: string;
   name: string;
   classId: number | null;
   status?: 'dnf' | 'dsq';
@@ -101,6 +103,8 @@ interface Run {
   declared: string;
   grid: Map<string, number>;
   statuses: Map<string, string>;
+  /** Cars with a crossing (`$J`) or a seed in this run. */
+  timed: Set<string>;
 }
 
 const SCRATCH_RUN = 95;
@@ -128,7 +132,7 @@ export function createRmonMapping(options: RmonMappingOptions = {}): RmonMapping
   const openRun = (run: number, name: string): Run => {
     let r = runs.get(run);
     if (!r) {
-      r = { id: `run-${run}`, run, name, started: false, atUs: 0, declared: '', grid: new Map(), statuses: new Map() };
+      r = { id: `run-${run}`, run, name, started: false, atUs: 0, declared: '', grid: new Map(), statuses: new Map(), timed: new Set() };
       runs.set(run, r);
       stats.sessions++;
     }
@@ -144,7 +148,7 @@ export function createRmonMapping(options: RmonMappingOptions = {}): RmonMapping
   let held: MappedInput[] | undefined;
   const session = (): Run => {
     if (!current) {
-      current = { id: PROVISIONAL_SESSION, run: -1, name: 'Run', started: false, atUs: 0, declared: '', grid: new Map(), statuses: new Map() };
+      current = { id: PROVISIONAL_SESSION, run: -1, name: 'Run', started: false, atUs: 0, declared: '', grid: new Map(), statuses: new Map(), timed: new Set() };
       held = [];
     }
     return current;
@@ -260,9 +264,30 @@ export function createRmonMapping(options: RmonMappingOptions = {}): RmonMapping
     inputs.push(...clock(r, latest));
     for (const [regNo, s] of seeds) {
       stats.seeds++;
+      r.timed.add(regNo);
       inputs.push({ kind: 'seed', atUs: s.raceUs, car: numberOf(regNo), laps: s.laps, raceUs: s.raceUs });
     }
     return emit(r, inputs);
+  };
+
+  /**
+   * A car's first row with a race time when the feed never sent a crossing of it: the program assigned it passings
+   * before the feed named the car (a transponder registered during the session): they seed its laps and time.
+   */
+  const lateSeed = (r: Run, record: RmonRacePosition): SessionInput[] => {
+    if (r.timed.has(record.regNo) || !roster.has(record.regNo) || record.raceUs === null || record.raceUs <= 0) return [];
+    r.timed.add(record.regNo);
+    stats.seeds++;
+    return [{ kind: 'seed', atUs: record.raceUs, car: numberOf(record.regNo), laps: record.laps ?? 0, raceUs: record.raceUs }];
+  };
+
+  /**
+   * SCORING-NOTES §14: entries that share a transponder are one car that was renumbered. The old entry leaves the
+   * board; the new one takes the program's laps and time for it from its first row (`lateSeed`).
+   */
+  const renumbered = (regNo: string, transponder: string) => {
+    if (!transponder || /^0*$/.test(transponder)) return;
+    for (const [other, car] of roster) if (other !== regNo && car.transponder === transponder) roster.delete(other);
   };
 
   const upsert = (regNo: string, update: Partial<Car> & { number: string }) => {
@@ -280,7 +305,13 @@ export function createRmonMapping(options: RmonMappingOptions = {}): RmonMapping
       }
       switch (record.type) {
         case 'A':
-          upsert(record.regNo, { number: record.number || record.regNo, name: carName(record.firstName, record.lastName), classId: record.classId });
+          renumbered(record.regNo, record.transponder);
+          upsert(record.regNo, {
+            number: record.number || record.regNo,
+            name: carName(record.firstName, record.lastName),
+            classId: record.classId,
+            ...(record.transponder ? { transponder: record.transponder } : {}),
+          });
           return [];
         case 'COMP': {
           const status = /retired/i.test(record.nationality) ? 'dnf' : /excluded/i.test(record.nationality) ? 'dsq' : undefined;
@@ -337,11 +368,12 @@ export function createRmonMapping(options: RmonMappingOptions = {}): RmonMapping
             // Empty laps with a race time: the car's lap-0 crossing (it has crossed the line, no lap completed yet).
             else if (record.raceUs !== null) blockSeeds.set(record.regNo, { laps: record.laps ?? 0, raceUs: record.raceUs });
           }
-          if (!follow) return [];
+          const seed = inBlock ? [] : lateSeed(r, record);
+          if (!follow) return seed.length ? emit(r, seed) : [];
           const input: SessionInput = { kind: 'program', atUs: r.atUs, car: numberOf(record.regNo), board: 'race', position: record.position };
           if (record.laps !== null) input.laps = record.laps;
           if (record.raceUs !== null) input.timeUs = record.raceUs;
-          return inBlock ? [] : emit(r, [input]);
+          return inBlock ? [] : emit(r, [...seed, input]);
         }
         case 'H': {
           if (!follow || inBlock || !current) return [];
@@ -355,6 +387,7 @@ export function createRmonMapping(options: RmonMappingOptions = {}): RmonMapping
           // A feed joined mid-session: a car crossing before its `$A` came is in the session all the same.
           if (!roster.has(record.regNo)) upsert(record.regNo, { number: record.regNo });
           const r = session();
+          r.timed.add(record.regNo);
           const inputs = clock(r, record.raceUs);
           inputs.push({ kind: 'crossing', atUs: Math.max(0, record.raceUs), car: numberOf(record.regNo), raceUs: record.raceUs, lapUs: record.lapUs });
           return [...out, ...emit(r, inputs)];
