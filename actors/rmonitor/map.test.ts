@@ -2,20 +2,8 @@ import t from 'tap';
 import type { RmonRecord } from '../contracts/rmonitor.ts';
 import { createSessionActor } from '../session-actor.ts';
 import { createRmonMapping, mapRmonitor } from './map.ts';
+import { A, B, C, F, G, I, J } from './testing/records.ts';
 
-const A = (regNo: string, classId: number, name = `Team ${regNo}`): RmonRecord =>
-  ({ type: 'A', regNo, number: regNo, transponder: '', firstName: name, lastName: '', nationality: '', classId });
-const C = (classId: number, description: string): RmonRecord => ({ type: 'C', classId, description });
-const B = (run: number, description: string): RmonRecord => ({ type: 'B', run, description });
-const F = (raceS: number, flag: 'green' | 'finish' | 'none' = 'green'): RmonRecord => ({
-  type: 'F', lapsToGo: 9999, timeToGo: '', timeToGoUs: null, timeOfDay: '', timeOfDayUs: 36_000_000_000 + raceS * 1e6,
-  raceTime: '', raceUs: raceS * 1e6, flag, flagRaw: flag,
-});
-const G = (position: number, regNo: string, laps: number | null, raceS: number): RmonRecord =>
-  ({ type: 'G', position, regNo, laps, totalTime: '', raceUs: raceS * 1e6 });
-const J = (regNo: string, lapS: number, raceS: number): RmonRecord =>
-  ({ type: 'J', regNo, lapTime: '', lapUs: Math.round(lapS * 1e6), totalTime: '', raceUs: Math.round(raceS * 1e6) });
-const I: RmonRecord = { type: 'I', timeOfDay: '', timeOfDayUs: null, date: '' };
 
 function score(records: RmonRecord[]) {
   const mapped = mapRmonitor(records);

@@ -43,11 +43,13 @@ export function passed(car: CarTrack, raceUs: number, lapMs: number): void {
 /**
  * A program row of the car outside dump blocks. A row that changes the car's laps, time or best lap although the car
  * has not crossed since its previous row is an edit made in the scoring program (SCORING-NOTES: edits show up only in
- * `$G`/`$H`).
+ * `$G`/`$H`) — unless it shows a later crossing the feed never sent (a missing passing).
  */
 export function rowSeen(car: CarTrack, kind: BoardKind, value: number | undefined, timeUs: number | undefined): void {
   const last = car.lastRow[kind];
-  if (last && !car.passedSince[kind] && (last.value !== value || last.timeUs !== timeUs)) {
+  // A later crossing the feed never sent is a missing passing, not an edit.
+  const unsentCrossing = timeUs !== undefined && timeUs > (last?.timeUs ?? 0) && !car.crossings.has(timeUs);
+  if (last && !car.passedSince[kind] && !unsentCrossing && (last.value !== value || last.timeUs !== timeUs)) {
     car.edited[kind] = true;
     if (kind === 'race') car.editLaps += (value ?? 0) - (last.value ?? 0);
   }
