@@ -5,11 +5,14 @@ import type { Registry } from 'prom-client';
 import type { EventDeclaration } from '../actors/contracts/declaration.ts';
 import type { EdgePassing, EdgeSessionMessage } from '../actors/contracts/events.ts';
 import { readingMsgId } from '../actors/contracts/events.ts';
+import type { EdgeRmonMessage } from '../actors/contracts/rmonitor.ts';
 import { parseEdgeSubject } from '../actors/contracts/subjects.ts';
+import type { SessionActorOptions } from '../actors/session-actor.ts';
 import { entryMatcher, type EntryMatcher } from './declarations/entry-map.ts';
 import { getDeclaration } from './declarations/store.ts';
 import { counter, inputErrors } from './metrics.ts';
 import type { Log } from './log.ts';
+import { createRmonitorIngest } from './rmonitor-ingest.ts';
 import { isConflict } from './ownership/leases.ts';
 import { isOwnerUnavailable, requestInput, type IngestInput } from './ownership/session-input.ts';
 
@@ -39,6 +42,8 @@ export interface OpenSession {
   carOf: EntryMatcher;
   /** The time of the last event ingest wrote for this session. */
   lastAtUs?: number;
+  /** Scoring options of the session's actor (an RMonitor feed: the program's positions, its own checkered). */
+  scoring?: SessionActorOptions;
 }
 
 export interface IngestDeps {
@@ -74,7 +79,7 @@ export const INGEST_CONSUMER_PREFIX = 'ingest';
 export const OPEN_SESSIONS_KEY = '_open-sessions';
 
 /** A saved open session: what an engine needs to claim and rebuild it. */
-export type OpenSessionRef = Pick<OpenSession, 'track' | 'event' | 'session'>;
+export type OpenSessionRef = Pick<OpenSession, 'track' | 'event' | 'session' | 'scoring'>;
 
 /** The previous ingest's consumer: the one with the most recent creation (normally the only one). */
 async function previousConsumers(jsm: Awaited<ReturnType<typeof jetstreamManager>>): Promise<ConsumerInfo[]> {
@@ -111,7 +116,7 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
   const sessions = new Map<string, OpenSession>(); // `${track}.${session}` →
   let stopping = false;
 
-  const openSession = (track: string, event: string, session: string, declaration: EventDeclaration): OpenSession => {
+  const openSession = (track: string, event: string, session: string, declaration: EventDeclaration, scoring?: SessionActorOptions): OpenSession => {
     // A new session at a track ends the assignment of passings to the earlier ones there.
     for (const [k, s] of sessions) if (s.track === track) sessions.delete(k);
     const open: OpenSession = {
@@ -120,6 +125,7 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
       session,
       declaration,
       carOf: entryMatcher(declaration),
+      ...(scoring ? { scoring } : {}),
     };
     sessions.set(`${track}.${session}`, open);
     deps.onSessionOpen(open);
@@ -134,7 +140,7 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
   }
   /** Compare-and-set on the revision this ingest read or wrote: a former ingest's late save fails (and it stops). */
   const saveOpenSessions = async () => {
-    const list = JSON.stringify([...sessions.values()].map(({ track, event, session }) => ({ track, event, session }) satisfies OpenSessionRef));
+    const list = JSON.stringify([...sessions.values()].map(({ track, event, session, scoring }) => ({ track, event, session, ...(scoring ? { scoring } : {}) }) satisfies OpenSessionRef));
     try {
       savedRevision = savedRevision === 0 ? await deps.state.create(OPEN_SESSIONS_KEY, list) : await deps.state.update(OPEN_SESSIONS_KEY, list, savedRevision);
     } catch (err) {
@@ -201,8 +207,27 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
     await write(track, match.session.session, { kind: 'passing', atUs: p.atUs, car, precisionUs: p.precisionUs, reading }, `in:${readingMsgId(p)}`);
   }
 
+  const rmonitor = createRmonitorIngest({
+    ...deps,
+    write,
+    async open(track, event, session, declaration, scoring) {
+      openSession(track, event, session, declaration, scoring);
+      await saveOpenSessions();
+    },
+  });
+
   async function handle(msg: JsMsg): Promise<void> {
     const parsed = parseEdgeSubject(msg.subject);
+    if (parsed?.kind === 'rmon') {
+      let message: EdgeRmonMessage;
+      try {
+        message = msg.json<EdgeRmonMessage>();
+      } catch {
+        errors.inc({ kind: 'bad_edge_message' });
+        return;
+      }
+      return rmonitor.onMessage(parsed.track, parsed.device, message);
+    }
     let payload: EdgePassing | EdgeSessionMessage;
     try {
       payload = msg.json();
@@ -216,7 +241,7 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
     }
     if (parsed?.kind === 'session') await onSessionMessage(parsed.track, payload as EdgeSessionMessage);
     else if (parsed?.kind === 'passing') await onPassing(parsed.track, payload as EdgePassing);
-    // rmon, raw and health are kept in EDGE for audit and for their own readers
+    // raw and health are kept in EDGE for audit and for their own readers
   }
 
   const messages = await consumer.consume({ max_messages: 256 });

@@ -4,10 +4,10 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { encode } from '@msgpack/msgpack';
 import type { Registry } from 'prom-client';
 import { lapMsgId, type LapEvent, type SessionInput } from '../actors/contracts/events.ts';
-import { parseTimingSubject, subjects, type TimingKind } from '../actors/contracts/subjects.ts';
+import { parseTimingSubject, subjects, timingKindOf, type TimingKind } from '../actors/contracts/subjects.ts';
 import type { SessionView, ViewDiffMessage, ViewSnapshotMessage } from '../actors/contracts/view.ts';
 import { diffView } from '../actors/contracts/view-diff.ts';
-import { createSessionActor, type SessionActorDeps } from '../actors/session-actor.ts';
+import { createSessionActor, type SessionActorDeps, type SessionActorOptions } from '../actors/session-actor.ts';
 import { counter, inputErrors, sessionRejections, type FencedKind } from './metrics.ts';
 import type { Log } from './log.ts';
 import { createFence, withoutLease, type OwnerMarker } from './ownership/fence.ts';
@@ -45,6 +45,8 @@ export interface SessionRef {
   track: string;
   event: string;
   session: string;
+  /** Scoring options of the actor (an RMonitor feed: the program's positions, its own checkered). */
+  scoring?: SessionActorOptions;
 }
 
 export interface SessionHostDeps {
@@ -116,7 +118,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
     lease.surrender(reason);
   };
   const actor = createSessionActor(
-    ref,
+    { track: ref.track, event: ref.event, session: ref.session },
     {
       publishLap(lap: LapEvent) {
         const p = js
@@ -128,6 +130,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
       reduce: deps.reduce,
     },
     restored?.actor,
+    ref.scoring,
   );
 
   let seq = restored ? restored.seq + RESTART_SEQ_JUMP : 0;
@@ -216,7 +219,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
    * Anything else a host writes for its session must carry `lease` in the same way, or the fence ignores it.
    */
   const writeInput = async (input: IngestInput, msgId: string): Promise<number> =>
-    (await js.publish(subjects.timing(ref.track, ref.session, input.kind), JSON.stringify({ ...input, lease: lease.epoch }), { msgID: `${msgId}@${lease.epoch}` })).seq;
+    (await js.publish(subjects.timing(ref.track, ref.session, timingKindOf(input.kind)), JSON.stringify({ ...input, lease: lease.epoch }), { msgID: `${msgId}@${lease.epoch}` })).seq;
   const inputs = serveInputs({ nc: deps.nc, ready: () => caughtUp, owner: owns, refused: () => deps.onFenced('input'), write: writeInput }, ref);
   // Race-control commands and their audit records are written like inputs: with this owner's epoch.
   const commands = startCommandResponder({

@@ -7,9 +7,17 @@ export const EDGE_KINDS = ['passing', 'rmon', 'raw', 'session', 'health'] as con
 export type EdgeKind = (typeof EDGE_KINDS)[number];
 
 export const TIMING_KINDS = [
-  'passing', 'lap', 'flag', 'session', 'penalty', 'control', 'tick', 'correction', 'declaration', 'owner', 'audit',
+  'passing', 'lap', 'flag', 'session', 'penalty', 'control', 'tick', 'correction', 'declaration', 'owner', 'audit', 'feed',
 ] as const;
 export type TimingKind = (typeof TIMING_KINDS)[number];
+
+/**
+ * The RACE subject kind of a session input: its own kind where there is one; `feed` for what a scoring program's
+ * feed (RMonitor) adds — crossings, seeds, car status, the program's positions.
+ */
+export function timingKindOf(inputKind: string): TimingKind {
+  return (TIMING_KINDS as readonly string[]).includes(inputKind) ? (inputKind as TimingKind) : 'feed';
+}
 
 const SLUG = /^[a-z0-9-]+$/;
 

@@ -13,8 +13,11 @@ import { subjects } from '../../actors/contracts/subjects.ts';
  * counts from its own consumer position.
  */
 
-/** The inputs ingest writes; each kind is its own subject. */
-export type IngestInput = Extract<SessionInput, { kind: 'declaration' | 'session' | 'flag' | 'tick' | 'passing' }>;
+/**
+ * The inputs ingest writes: declarations, session verbs, flags, ticks and passings, and what an RMonitor feed adds
+ * (crossings, seeds, pit lines, car status, the program's positions and agreement: engine/rmonitor-ingest.ts).
+ */
+export type IngestInput = SessionInput;
 
 export interface InputRequest {
   input: IngestInput;

@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { RmonRecord } from '../../contracts/rmonitor.ts';
 import { A, B, C, F, G, H, I, J } from '../testing/records.ts';
 import { type AgreementReport, createAgreement } from './agreement.ts';
@@ -22,7 +22,7 @@ const only = (report: AgreementReport) => {
 };
 
 /** The counts add up to the gap: every disagreement has exactly one cause. */
-function addsUp(t: Tap.Test, report: AgreementReport) {
+function addsUp(t: Test, report: AgreementReport) {
   for (const s of report.sessions) {
     for (const board of [s.race, s.best]) {
       const causes = CAUSES.reduce((n, c) => n + board.causes[c], 0);

@@ -46,6 +46,8 @@ export interface Agreement {
   push(record: RmonRecord, line: number): void;
   /** Classifies what is pending and reports every session. */
   end(): AgreementReport;
+  /** The counts so far, per session (disagreements waiting for their later boards are not counted yet). */
+  tallies(): { session: string; race: BoardTally; best: BoardTally }[];
 }
 
 interface Pending {
@@ -236,6 +238,7 @@ export function createAgreement(options: Pick<RmonMappingOptions, 'declaration'>
       p.history.push({ race, best });
       settle(p, false);
     },
+    tallies: () => [...probes].map(([session, p]) => ({ session, race: p.tallies.race, best: p.tallies.best })),
     end() {
       feed(mapping.end());
       endBlock();
