@@ -33,6 +33,8 @@ export function isSessionInput(value: unknown): value is SessionInput {
       return isCar(value.car) && typeof value.line === 'string' && (LOOPS as readonly unknown[]).includes(value.loop);
     case 'penalty':
       return isCar(value.car) && (value.type === undefined || (PENALTY_TYPES as readonly unknown[]).includes(value.type)) && (value.timeUs === undefined || isTime(value.timeUs)) && (value.laps === undefined || Number.isSafeInteger(value.laps));
+    case 'agreement':
+      return [value.rows, value.disagreements, value.rule].every((n) => Number.isSafeInteger(n) && (n as number) >= 0);
     case 'correction':
       return isCar(value.car) && Number.isSafeInteger(value.laps);
     case 'class':

@@ -44,4 +44,13 @@ t.test('a capture replayed live (replay server → agent → NATS → engine) en
   // The whole file's $G rows, as pitwall score --report counts them (docs/scoring-accuracy.md): 68, all agreeing.
   await waitFor('every $G row compared', async () => (await metric('pitwall_rmonitor_rows_compared_total', 'board="race"')) === 68);
   t.equal(await metric('pitwall_rmonitor_disagreements_total', 'board="race",cause="rule"'), 0, 'no rule disagreement');
+  const best = await metric('pitwall_rmonitor_rows_compared_total', 'board="best"');
+  const lagged = await metric('pitwall_rmonitor_disagreements_total', 'board="best",cause="lag"');
+  t.same([best, lagged], [61, 1], '$H: 61 rows, one lagging (as the report counts)');
+  // The view shows the same counts, with the feed's last heartbeat.
+  const shown = await waitFor('the agreement in the view', () => {
+    const v = host.published().view;
+    return v?.programRows === 68 + 61 ? v : undefined;
+  });
+  t.match(shown, { programRows: 129, programDisagreements: 1, programRuleDisagreements: 0 });
 });

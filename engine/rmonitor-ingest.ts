@@ -5,7 +5,7 @@ import type { EdgeRmonMessage } from '../actors/contracts/rmonitor.ts';
 import type { SessionActorOptions } from '../actors/session-actor.ts';
 import { type Agreement, createAgreement } from '../actors/rmonitor/agreement/agreement.ts';
 import { CAUSES } from '../actors/rmonitor/agreement/tally.ts';
-import { createRmonMapping, type RmonMapping } from '../actors/rmonitor/map.ts';
+import { createRmonMapping, type MappedInput, type RmonMapping } from '../actors/rmonitor/map.ts';
 import type { Log } from './log.ts';
 import { inputErrors } from './metrics.ts';
 
@@ -14,11 +14,13 @@ import { inputErrors } from './metrics.ts';
  * (actors/rmonitor/map.ts) in mode follow — the session view shows the program's own positions; the feed's `$F`
  * shows the checkered — and written to RACE like any input. Alongside, independent scoring of the same records is compared with the program's boards
  * (actors/rmonitor/agreement, as `pitwall score --report`): rows compared and disagreements by cause are counted on
- * `/metrics` (`pitwall_rmonitor_rows_compared_total{board}`, `pitwall_rmonitor_disagreements_total{board,cause}`).
+ * `/metrics` (`pitwall_rmonitor_rows_compared_total{board}`, `pitwall_rmonitor_disagreements_total{board,cause}`)
+ * and shown in the session's view (header `programRows`, `programDisagreements`, `programRuleDisagreements`).
  *
  * A feed's sessions belong to the event named by the device; its runs are sessions `run-<n>`. Contract with ingest:
  * `open` is called before the first input of a session (with the declaration the feed gives), `write` publishes one
- * input with a message id derived from the edge reading, so a redelivered message writes nothing twice.
+ * input with a message id derived from the edge reading, so a redelivered message writes nothing twice; a message
+ * retried after a failed write is mapped once.
  */
 export interface RmonitorIngestDeps {
   registry: Registry;
@@ -36,6 +38,11 @@ interface Feed {
   agreement: Agreement;
   opened: Set<string>;
   counted: Map<string, number>;
+  /** Per session: the time of its latest input, and the agreement last written to it. */
+  atUs: Map<string, number>;
+  shown: Map<string, string>;
+  /** The last message's inputs: ingest retries a message whose writes failed, and the mapping must see it once. */
+  last?: { id: string; outputs: MappedInput[] };
 }
 
 export function createRmonitorIngest(deps: RmonitorIngestDeps): RmonitorIngest {
@@ -53,7 +60,14 @@ export function createRmonitorIngest(deps: RmonitorIngestDeps): RmonitorIngest {
     const key = `${track}.${device}`;
     let feed = feeds.get(key);
     if (!feed) {
-      feed = { mapping: createRmonMapping({ track, event: device, mode: 'follow' }), agreement: createAgreement(), opened: new Set(), counted: new Map() };
+      feed = {
+        mapping: createRmonMapping({ track, event: device, mode: 'follow' }),
+        agreement: createAgreement(),
+        opened: new Set(),
+        counted: new Map(),
+        atUs: new Map(),
+        shown: new Map(),
+      };
       feeds.set(key, feed);
     }
     return feed;
@@ -73,6 +87,24 @@ export function createRmonitorIngest(deps: RmonitorIngestDeps): RmonitorIngest {
     }
   };
 
+  /**
+   * Each session's agreement so far goes into its view (header `program…` fields) with the feed's heartbeat (`$F`,
+   * once a second) when it changed: one RACE event a second at most, not one per row.
+   */
+  const showAgreement = async (track: string, feed: Feed, msgId: string) => {
+    for (const { session, race, best } of feed.agreement.tallies()) {
+      const atUs = feed.atUs.get(session);
+      if (!feed.opened.has(session) || atUs === undefined) continue;
+      const rows = race.records + best.records;
+      const disagreements = rows - race.agree - best.agree;
+      const rule = race.causes.rule + best.causes.rule;
+      const key = `${rows}/${disagreements}/${rule}`;
+      if (feed.shown.get(session) === key) continue;
+      feed.shown.set(session, key);
+      await deps.write(track, session, { kind: 'agreement', atUs, rows, disagreements, rule }, `${msgId}:agreement:${session}`);
+    }
+  };
+
   return {
     async onMessage(track, device, message) {
       if (!message.record) {
@@ -80,10 +112,13 @@ export function createRmonitorIngest(deps: RmonitorIngestDeps): RmonitorIngest {
         return;
       }
       const feed = feedOf(track, device);
-      feed.agreement.push(message.record, message.seq);
-      countAgreement(feed);
-      const outputs = feed.mapping.push(message.record);
-      for (const [i, { session, input }] of outputs.entries()) {
+      const id = `${message.boot}:${message.seq}`;
+      if (feed.last?.id !== id) {
+        feed.agreement.push(message.record, message.seq);
+        countAgreement(feed);
+        feed.last = { id, outputs: feed.mapping.push(message.record) };
+      }
+      for (const [i, { session, input }] of feed.last.outputs.entries()) {
         if (!feed.opened.has(session)) {
           if (input.kind !== 'declaration') {
             deps.log(`rmonitor ${track}/${device}: ${session} has input before its declaration: skipped`, { level: 'warn', track, session });
@@ -93,7 +128,9 @@ export function createRmonitorIngest(deps: RmonitorIngestDeps): RmonitorIngest {
           feed.opened.add(session);
         }
         await deps.write(track, session, input, `in:${device}:${message.boot}:${message.seq}:${i}`);
+        feed.atUs.set(session, input.atUs);
       }
+      if (message.record.type === 'F') await showAgreement(track, feed, `in:${device}:${message.boot}:${message.seq}`);
     },
   };
 }

@@ -73,6 +73,7 @@ export type SessionInput = (
   | ProgramPosition
   | ControlNote
   | PassingReassignment
+  | ProgramAgreement
 ) & { control?: ControlStamp };
 
 /**
@@ -174,6 +175,19 @@ export interface ProgramPosition {
   laps?: number;
   /** `race`: race time of the last crossing; `best`: the best lap. */
   timeUs?: number;
+}
+
+/**
+ * Independent scoring checked against the official program's boards so far (live RMonitor: engine/rmonitor-ingest.ts,
+ * docs/scoring-accuracy.md): `$G`/`$H` rows compared, how many disagree, and how many of those no feed noise or
+ * missing input explains (cause `rule`). Shown in the view's header; scores nothing.
+ */
+export interface ProgramAgreement {
+  kind: 'agreement';
+  atUs: number;
+  rows: number;
+  disagreements: number;
+  rule: number;
 }
 
 /** `timing.<track>.<session>.lap`: a completed lap, derived by the actor; the lap sink stores it in ClickHouse. */

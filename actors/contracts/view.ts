@@ -70,6 +70,13 @@ export interface SessionHeader {
   penalties?: PenaltyRecord[];
   /** Race control's accepted events in words, oldest first (the latest CONTROL_LOG_LIMIT). */
   controlLog?: ControlLogEntry[];
+  /**
+   * A scoring program's feed (live RMonitor): its `$G`/`$H` rows compared with independent scoring, those that
+   * disagree, and those of them that no feed noise or missing input explains (docs/scoring-accuracy.md).
+   */
+  programRows?: number;
+  programDisagreements?: number;
+  programRuleDisagreements?: number;
 }
 
 export interface SessionView extends SessionHeader {

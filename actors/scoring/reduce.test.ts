@@ -253,3 +253,12 @@ t.test('reduce never modifies its input state', async (t) => {
   reduce(base, f.flag('red', 150_000));
   t.strictSame(base, copy);
 });
+
+t.test('the program agreement of a feed shows in the header and scores nothing', async (t) => {
+  const f = createFeed();
+  const before = fold([f.declare(), f.open(), f.start(0), f.pass('7', 100_000)]);
+  const after = fold([{ kind: 'agreement', atUs: f.at(100_500), rows: 40, disagreements: 3, rule: 1 }], before.state);
+  t.match(after.view, { programRows: 40, programDisagreements: 3, programRuleDisagreements: 1 });
+  t.same(after.view.rows, before.view.rows, 'standings unchanged');
+  t.notOk('programRows' in before.view, 'absent without a feed');
+});

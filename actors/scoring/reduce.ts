@@ -49,6 +49,8 @@ function scored(state: ScoringState, input: SessionInput): Reduced {
       return { state: clocked(state, input.atUs), laps: [] };
     case 'reassign':
       return reassignPassing(state, input);
+    case 'agreement':
+      return { state: { ...state, agreement: { rows: input.rows, disagreements: input.disagreements, rule: input.rule } }, laps: [] };
     default:
       return carInput(state, input);
   }

@@ -116,6 +116,8 @@ export interface ScoringState {
   /** Race control's accepted events (race-control.ts): arrays replaced, never mutated, so views diff by reference. */
   controlLog?: ControlLogEntry[];
   penalties?: PenaltyRecord[];
+  /** The latest agreement of independent scoring with the official program (input `agreement`). */
+  agreement?: { rows: number; disagreements: number; rule: number };
 }
 
 /** How cars without a best lap are ordered in practice and qualifying (rule 16). */

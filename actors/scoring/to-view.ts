@@ -36,6 +36,11 @@ export function toView(state: ScoringState): SessionView {
   };
   if (state.penalties) header.penalties = state.penalties;
   if (state.controlLog) header.controlLog = state.controlLog;
+  if (state.agreement) {
+    header.programRows = state.agreement.rows;
+    header.programDisagreements = state.agreement.disagreements;
+    header.programRuleDisagreements = state.agreement.rule;
+  }
   const order = rank(state);
   const live = state.checkeredAtUs === undefined && state.phase !== 'finished' && state.phase !== 'official';
   if (declared && live) {
