@@ -78,12 +78,14 @@ interface Probe {
 export function createAgreement(options: Pick<RmonMappingOptions, 'declaration'> = {}): Agreement {
   const mapping = createRmonMapping({ ...options, mode: 'independent', emitProvisional: true });
   const probes = new Map<string, Probe>();
+  /** As the mapping names them in its declarations. */
+  const ref = { track: options.declaration?.track ?? 'rmonitor', event: options.declaration?.event ?? 'capture' };
   let unassignedRows = 0;
 
   const probe = (session: string): Probe => {
     let p = probes.get(session);
     if (!p) {
-      const actor = createSessionActor({ track: 'rmonitor', event: 'capture', session }, { publishLap: () => undefined }, undefined, {
+      const actor = createSessionActor({ ...ref, session }, { publishLap: () => undefined }, undefined, {
         mode: 'independent',
         autoCheckered: false,
       });
@@ -103,8 +105,8 @@ export function createAgreement(options: Pick<RmonMappingOptions, 'declaration'>
       if (provisional && session !== PROVISIONAL_SESSION && !probes.has(session)) {
         provisional.actor.stop();
         probes.delete(PROVISIONAL_SESSION);
-        const { actor, version, boards: _b, ...compared } = probe(session);
-        probes.set(session, { actor, version, ...compared, ...omitScoring(provisional) });
+        const fresh = probe(session);
+        probes.set(session, { ...omitScoring(provisional), actor: fresh.actor, version: fresh.version });
       }
       const p = probe(session);
       p.actor.send(input);
