@@ -64,3 +64,20 @@ t.test('a class change mid-session moves the car between class standings, live a
   t.match(live.view().rows.find((x) => x.number === '56'), { class: 'GP2', classPosition: 2 });
   t.strictSame(score(recs).get('run-39'), live.view(), 'replay equals live');
 });
+
+t.test('a car crossing before its $A is an entry; an $A with its transponder renumbers it (§14)', async (t) => {
+  const base = [C(1, 'GT'), B(61, 'Practice'), A('7', 1, 'Seven', 'T7'), F(10), J('7', 0, 5), J('852', 0, 6)];
+  t.same(score(base).get('run-61')!.rows.map((r) => [r.number, r.laps]), [['7', 0], ['852', 0]], '852 crossed: an entry');
+  const renumbered = score([...base, A('852', 1, 'AOA', 'T3'), A('851', 1, 'AOA', 'T3'), G(2, '851', null, 6), J('851', 70, 76)]).get('run-61')!;
+  t.same(renumbered.rows.map((r) => [r.number, r.laps]), [['851', 1], ['7', 0]], '852 left; 851 seeded from its first row, then a lap');
+});
+
+t.test('a car first shown with a race time and no crossing sent is seeded from that row', async (t) => {
+  const view = score([C(1, 'GT'), B(61, 'Practice'), A('7', 1), A('64', 1), F(10), J('7', 0, 5), G(2, '64', null, 44.062), J('64', 161.862, 205.924)]).get('run-61')!;
+  t.match(view.rows.find((r) => r.number === '64'), { laps: 1, raceUs: 205_924_000 }, 'its lap-0 crossing at 44.062 s came from the row');
+});
+
+t.test('after a named run, the scratch run ($B,95) is another board: its cars do not join', async (t) => {
+  const view = score([C(1, 'GT'), B(32, 'Session 4'), A('21', 1), F(10), J('21', 0, 5), B(95, 'Session 4'), A('00', 1), J('00', 0, 7)]).get('run-32')!;
+  t.same(view.rows.map((r) => r.number), ['21']);
+});
