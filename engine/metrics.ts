@@ -11,6 +11,13 @@ export function inputErrors(registry: Registry): Counter<'kind'> {
   return new Counter({ name, help: 'Rejected input (feed lines, edge messages, frames, requests) by kind', labelNames: ['kind'], registers: [registry] });
 }
 
+/** A counter with labels, shared by everything that registers the same name on one registry (an engine restarted in-process). */
+export function labelledCounter<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]): Counter<L> {
+  const existing = registry.getSingleMetric(name);
+  if (existing) return existing as Counter<L>;
+  return new Counter({ name, help, labelNames, registers: [registry] });
+}
+
 export function counter(registry: Registry, name: string, help: string): Counter {
   const existing = registry.getSingleMetric(name);
   if (existing) return existing as Counter;

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { EventDeclaration } from '../actors/contracts/declaration.ts';
 import type { SessionInput } from '../actors/contracts/events.ts';
 import type { EdgeRmonMessage } from '../actors/contracts/rmonitor.ts';
@@ -7,7 +7,7 @@ import { type Agreement, createAgreement } from '../actors/rmonitor/agreement/ag
 import { CAUSES } from '../actors/rmonitor/agreement/tally.ts';
 import { createRmonMapping, type MappedInput, type RmonMapping } from '../actors/rmonitor/map.ts';
 import type { Log } from './log.ts';
-import { inputErrors } from './metrics.ts';
+import { inputErrors, labelledCounter } from './metrics.ts';
 
 /**
  * Live RMonitor (`edge.<track>.<device>.rmon`): each device's records are mapped to session inputs
@@ -47,13 +47,9 @@ interface Feed {
 
 export function createRmonitorIngest(deps: RmonitorIngestDeps): RmonitorIngest {
   const errors = inputErrors(deps.registry);
-  const rows = new Counter({ name: 'pitwall_rmonitor_rows_compared_total', help: 'RMonitor $G/$H rows compared with independent scoring', labelNames: ['board'], registers: [deps.registry] });
-  const disagreements = new Counter({
-    name: 'pitwall_rmonitor_disagreements_total',
-    help: 'RMonitor $G/$H rows that disagree with independent scoring, by cause (docs/scoring-accuracy.md)',
-    labelNames: ['board', 'cause'],
-    registers: [deps.registry],
-  });
+  const rows = labelledCounter(deps.registry, 'pitwall_rmonitor_rows_compared_total', 'RMonitor $G/$H rows compared with independent scoring', ['board']);
+  const disagreements = labelledCounter(deps.registry, 'pitwall_rmonitor_disagreements_total',
+    'RMonitor $G/$H rows that disagree with independent scoring, by cause (docs/scoring-accuracy.md)', ['board', 'cause']);
   const feeds = new Map<string, Feed>();
 
   const feedOf = (track: string, device: string): Feed => {
