@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createRmonitorAgent } from '../edge/rmonitor/agent.ts';
 import { createReplayServer } from '../edge/rmonitor/replay-server.ts';
 import { capturePath } from '../edge/rmonitor/testing/captures.ts';
@@ -11,6 +11,21 @@ import { waitFor } from './testing/wait.ts';
 const TRACK = 'brands-hatch';
 const DEVICE = 'orbits';
 
+/** NATS and an engine for this test; the capture served at full speed to an RMonitor agent publishing to them. */
+async function replayLive(t: Test, file: string, track: string) {
+  const nats = await startTestNats(t);
+  const registry = new Registry();
+  const engine = await startEngine({ nc: await nats.connectAs('engine'), registry, log: (line) => t.comment(line) }, { node: 'test' });
+  t.teardown(() => engine.stop());
+  const replay = await createReplayServer({ file, port: 0, speed: 'max' });
+  t.teardown(() => replay.stop());
+  const agent = createRmonitorAgent({ nc: await nats.connectWith(await nats.server.addEdgeDevice(track, DEVICE)) }, {
+    track, device: DEVICE, host: '127.0.0.1', port: replay.port, backoff: { initialMs: 20, maxMs: 200 },
+  });
+  t.teardown(() => agent.stop());
+  return { engine, registry, agent };
+}
+
 t.test('a capture replayed live (replay server → agent → NATS → engine) ends with the standings pitwall score prints', async (t) => {
   const file = capturePath('bradfier/Orbits_Mock_Session.txt');
   const follow = (await scoreCaptureFile(file, { mode: 'follow' })).output.sessions;
@@ -20,16 +35,7 @@ t.test('a capture replayed live (replay server → agent → NATS → engine) en
   const standings = (rows: { number: string; position: number; laps: number }[]) => rows.map((r) => `${r.position}:${r.number}:${r.laps}`);
   t.same(standings(independent[0]!.standings), standings(expected.standings), 'in this capture both modes end alike');
 
-  const nats = await startTestNats(t);
-  const registry = new Registry();
-  const engine = await startEngine({ nc: await nats.connectAs('engine'), registry, log: (line) => t.comment(line) }, { node: 'test' });
-  t.teardown(() => engine.stop());
-  const replay = await createReplayServer({ file, port: 0, speed: 'max' });
-  t.teardown(() => replay.stop());
-  const agent = createRmonitorAgent({ nc: await nats.connectWith(await nats.server.addEdgeDevice(TRACK, DEVICE)) }, {
-    track: TRACK, device: DEVICE, host: '127.0.0.1', port: replay.port, backoff: { initialMs: 20, maxMs: 200 },
-  });
-  t.teardown(() => agent.stop());
+  const { engine, registry } = await replayLive(t, file, TRACK);
 
   const host = await waitFor(`session ${expected.id} running in the engine`, () => engine.session(TRACK, expected.id));
   const view = await waitFor('the live view ends with the offline standings', () => {
@@ -61,16 +67,7 @@ t.test('a 2025 capture (76 cars, joined mid-race) replayed live ends with the st
   const [expected] = (await scoreCaptureFile(file, { mode: 'follow' })).output.sessions;
   const standings = (rows: { number: string; position: number; laps: number }[]) => rows.map((r) => `${r.position}:${r.number}:${r.laps}`);
 
-  const nats = await startTestNats(t);
-  const registry = new Registry();
-  const engine = await startEngine({ nc: await nats.connectAs('engine'), registry, log: (line) => t.comment(line) }, { node: 'test' });
-  t.teardown(() => engine.stop());
-  const replay = await createReplayServer({ file, port: 0, speed: 'max' });
-  t.teardown(() => replay.stop());
-  const agent = createRmonitorAgent({ nc: await nats.connectWith(await nats.server.addEdgeDevice('cota', DEVICE)) }, {
-    track: 'cota', device: DEVICE, host: '127.0.0.1', port: replay.port, backoff: { initialMs: 20, maxMs: 200 },
-  });
-  t.teardown(() => agent.stop());
+  const { engine, agent } = await replayLive(t, file, 'cota');
   await waitFor('every line acked', () => agent.health().ackedSeq === 2136, 120_000);
   const host = await waitFor(`session ${expected!.id}`, () => engine.session('cota', expected!.id));
   await waitFor('the live view ends with the offline standings', () => {
