@@ -17,6 +17,7 @@ t.test('pitwall up --demo at 30×: the page follows the race', async (t) => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
   const [, spectators] = await up.waitForLine(/^spectators (http:\/\/127\.0\.0\.1:\d+\/)$/);
+  const [, raceControl, user, password] = await up.waitForLine(/^race-control (http:\S+) \(user (\S+), password (\S+)\)$/);
 
   const browser = await launchChromium(t);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -44,6 +45,22 @@ t.test('pitwall up --demo at 30×: the page follows the race', async (t) => {
   t.equal(second.view?.track, 'demo-park');
   t.same(errors, [], 'no page errors');
   await page.screenshot({ path: artifactPath('demo-race.png'), fullPage: true });
+
+  // The demo's race director logs in with the printed password; a note reaches the spectators' control log.
+  const official = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await official.goto(raceControl!);
+  await official.click('#login');
+  await official.fill('#username', user!);
+  await official.fill('#password', password!);
+  await official.click('button[type=submit]');
+  const allow = official.locator('button:has-text("Allow")');
+  await official.waitForFunction((url) => location.href.startsWith(url) || document.title.startsWith('Allow access'), raceControl!, { timeout: 15_000 });
+  if (!official.url().startsWith(raceControl!)) await allow.click();
+  await official.waitForFunction(() => document.getElementById('who')?.textContent === 'demo-club: race-control, timing', undefined, { timeout: 15_000 });
+  await official.fill('#note-form input[name=text]', 'Demo: track inspection after race 1');
+  await official.click('#note-form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('control-log')?.textContent?.includes('track inspection after race 1'), undefined, { timeout: 15_000 });
+  t.pass('the race director logged in with the printed password and the note reached the spectators');
 
   up.child.kill('SIGINT');
   t.equal(await up.exited, 0, 'Ctrl-C stops the stack cleanly');

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { createSimulator } from '../edge/sim/simulator.ts';
+import { ensureDemoOfficial } from './demo-official.ts';
 import { putDeclaration } from './declarations/store.ts';
 import { readDeclarationFile } from './declarations/read.ts';
 import { REPO_ROOT } from './paths.ts';
@@ -10,14 +11,18 @@ import type { Log } from './log.ts';
 
 export const DEMO_EVENT_FILE = path.join(REPO_ROOT, 'docs', 'examples', 'demo-event.yaml');
 
+/** The demo event's organisation: race control takes commands only for an event with one. */
+const DEMO_ORG_NAME = 'Demo Park Racing Club';
+
 /**
- * The demo of `pitwall up --demo`: declares docs/examples/demo-event.yaml and runs its races one after the other
- * with the simulator as its own edge device (20 cars), exactly as `pitwall edge sim` would.
+ * The demo of `pitwall up --demo`: declares docs/examples/demo-event.yaml, makes its race director, and runs its
+ * races one after the other with the simulator as its own edge device (20 cars), exactly as `pitwall edge sim` would.
+ * `lines` are for the person who started it: where race control is and how to log in.
  */
 export async function startDemo(
   stack: Stack,
   opts: { speed: number | 'max'; cars?: number; log: Log },
-): Promise<{ stop(): Promise<void> }> {
+): Promise<{ lines: string[]; stop(): Promise<void> }> {
   const cars = opts.cars ?? 20;
   const file = readDeclarationFile(DEMO_EVENT_FILE);
   // The demo's entry list is the cars that run: entries that never cross would be listed as non-starters.
@@ -25,6 +30,8 @@ export async function startDemo(
   const admin = await connect({ servers: stack.nats.url, ...stack.nats.credentials('admin') });
   await putDeclaration(await new Kvm(admin).open('events'), declaration);
   await admin.close();
+  if (!declaration.org) throw new Error(`${DEMO_EVENT_FILE} needs an org: race control takes no commands without one`);
+  const login = await ensureDemoOfficial(stack.accounts, { id: declaration.org, name: DEMO_ORG_NAME });
 
   const device = 'demo-sim';
   const nc = await connect({ servers: stack.nats.url, ...(await stack.nats.addEdgeDevice(declaration.track, device)) });
@@ -44,6 +51,7 @@ export async function startDemo(
     if (!stopped) opts.log('demo: all races run');
   })();
   return {
+    lines: [`race-control ${stack.spectatorsUrl}race-control (${login})`],
     async stop() {
       stopped = true;
       await current?.stop();

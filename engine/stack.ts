@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import { createTokenVerifier } from '../gateway/auth/index.ts';
 import { createGateway, type GatewayOptions } from '../gateway/server.ts';
 import { GATEWAY_AUDIENCE } from '../oidc/claims.ts';
+import type { Accounts } from '../oidc/accounts.ts';
 import type { startIdentityProvider as StartIdentityProvider } from '../oidc/provider.ts';
 import { requireNativeUws } from '../gateway/uws.ts';
 import { DEFAULT_PORTS } from './cli/config.ts';
@@ -39,6 +40,8 @@ export interface Stack {
   /** The ClickHouse database holding `laps`. */
   database: string;
   registry: Registry;
+  /** The identity provider's accounts and organisations (the demo makes its official there). */
+  accounts: Accounts;
   /** One line per service, `name url`, for people and for scripts. */
   serviceLines(): string[];
   /** Stops everything in reverse start order. */
@@ -144,6 +147,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     spectatorsUrl,
     database: DATABASE,
     registry,
+    accounts: identity.accounts,
     serviceLines: () => [`nats ${nats.url}`, `clickhouse ${clickhouse.url}/`, `identity ${identity.url}`, `spectators ${spectatorsUrl}`],
     async stop() {
       fs.rmSync(file, { force: true });

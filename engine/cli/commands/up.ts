@@ -45,7 +45,7 @@ options:
       await stack.stop();
       throw e;
     }) : undefined;
-    for (const line of stack.serviceLines()) out(line);
+    for (const line of [...stack.serviceLines(), ...(demo?.lines ?? [])]) out(line);
     out(`data ${dataDir}`);
     out('pitwall up: running, Ctrl-C stops everything');
     const signal = await stopRequested;
