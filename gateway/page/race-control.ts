@@ -52,19 +52,17 @@ async function chooseSession(token: string): Promise<{ track: string; session: s
   }
 }
 
-/** Disagreements between independent and official scoring, when the view carries them (RMonitor sessions). */
+/**
+ * Independent scoring against the scoring program's own boards, when the session is a live RMonitor feed (header
+ * `programRows`, `programDisagreements`, `programRuleDisagreements`; causes in docs/scoring-accuracy.md).
+ */
 function renderCrossCheck(view: SessionView) {
-  const cross = (view as unknown as { crossCheck?: unknown }).crossCheck as { count?: number; disagreements?: unknown[] } | unknown[] | undefined;
   const section = byId('cross-check');
-  section.hidden = cross === undefined;
-  if (cross === undefined) return;
-  const list = Array.isArray(cross) ? cross : cross.disagreements ?? [];
-  byId('cross-check-count').textContent = String(Array.isArray(cross) ? cross.length : cross.count ?? list.length);
-  byId('cross-check-list').replaceChildren(...list.slice(0, 50).map((d) => {
-    const li = document.createElement('li');
-    li.textContent = typeof d === 'string' ? d : JSON.stringify(d);
-    return li;
-  }));
+  section.hidden = view.programRows === undefined;
+  if (view.programRows === undefined) return;
+  byId('cross-check-count').textContent = String(view.programDisagreements ?? 0);
+  byId('cross-check-rows').textContent = String(view.programRows);
+  byId('cross-check-rule').textContent = String(view.programRuleDisagreements ?? 0);
 }
 
 function fillCars(view: SessionView) {
