@@ -19,6 +19,8 @@ export interface ApiResult {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** A body that is not JSON (a CSV download): sent as is with this content type, whatever `Accept` asks. */
+  text?: { contentType: string; content: string };
 }
 
 export type ApiHandler = (req: ApiRequest) => ApiResult | Promise<ApiResult>;
@@ -50,9 +52,9 @@ export function createApiRouter(deps: { app: TemplatedApp; limiter: RateLimiter;
   const { app, limiter, log } = deps;
 
   const write = (res: HttpResponse, result: ApiResult, msgpack: boolean) => {
-    const bytes = msgpack ? encode(result.body) : JSON.stringify(result.body);
+    const bytes = result.text ? result.text.content : msgpack ? encode(result.body) : JSON.stringify(result.body);
     res.writeStatus(`${result.status} ${STATUS_TEXT[result.status] ?? 'Unknown'}`);
-    res.writeHeader('content-type', msgpack ? MSGPACK : 'application/json');
+    res.writeHeader('content-type', result.text ? result.text.contentType : msgpack ? MSGPACK : 'application/json');
     res.writeHeader('cache-control', 'no-cache');
     for (const [name, value] of Object.entries(result.headers ?? {})) res.writeHeader(name, value);
     res.end(bytes);

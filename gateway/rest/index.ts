@@ -70,6 +70,8 @@ export function registerRestApi(deps: RestDeps, opts: RestOptions = {}): void {
   router.get('/api/sessions', h.sessions);
   router.get('/api/sessions/:track/:session/standings', h.standings);
   router.get('/api/sessions/:track/:session/results', h.results);
+  router.get('/api/sessions/:track/:session/results.json', h.resultsJson);
+  router.get('/api/sessions/:track/:session/results.csv', h.resultsCsv);
   router.get('/api/sessions/:track/:session/cars/:car/laps', h.laps);
   router.get('/api/sessions/:track/:session/flags', h.flags);
   router.get('/api/sessions/:track/:session/control-log', h.controlLog);

@@ -1,3 +1,5 @@
+import { SCORE_CSV_COLUMNS } from './score-download.ts';
+
 /**
  * The OpenAPI 3.0 document of the gateway's HTTP API, served as `/openapi.json`. Every operation has an example
  * (parameters and response); gateway/rest/rest.test.ts calls each with its examples and validates the answer against
@@ -17,6 +19,29 @@ const obj = (required: Record<string, Schema>, optional: Record<string, Schema> 
   additionalProperties: additional,
 });
 const list = (items: Schema): Schema => ({ type: 'array', items });
+
+const SCORE_STANDING_EXAMPLE = {
+  position: 1, number: '3', name: 'Driver A', class: 'gt3', classPosition: 1, laps: 2, lastLapMs: 91876, bestLapMs: 91876, bestLapNumber: 2,
+  elapsedMs: 184322, gapMs: null, gapLaps: null, intervalMs: null, intervalLaps: null, status: 'running', penaltyMs: 0,
+};
+
+/** The results as CSV: not JSON, so not through `op` (whose 200 is JSON or MessagePack). */
+function csvDownload(summary: string) {
+  return {
+    get: {
+      summary,
+      security: optionalBearer,
+      parameters: trackSession,
+      responses: {
+        200: {
+          description: 'OK: `text/csv` (RFC 4180, CRLF), a header line then one line per car; an empty field is `null` in the JSON. `Content-Disposition: attachment`.',
+          content: { 'text/csv': { schema: str, example: `${SCORE_CSV_COLUMNS.join(',')}\r\n1,3,Driver A,gt3,1,2,91876,91876,2,184322,,,,,running,0\r\n` } },
+        },
+        ...limits, ...privateErrors, ...sessionErrors,
+      },
+    },
+  };
+}
 
 const LOG_EXAMPLE = { id: '0b5e6a52-8f2d-4c1e-9a57-2f1c7b1d9e01', atMs: 1750000184321.5, by: 'acc-1', verb: 'flag', text: 'Full-course yellow', why: 'debris at turn 3' };
 
@@ -50,6 +75,14 @@ const schemas: Record<string, Schema> = {
   Result: obj({ position: int, classPosition: int, number: str, name: str, class: str, laps: int, finished: { type: 'boolean' } },
     { bestLapMs: num, raceMs: num, gapMs: num, gapLaps: int }),
   Results: obj({ seq: int, session: ref('SessionHeader'), final: { type: 'boolean' }, results: list(ref('Result')) }),
+  // docs/score-output.schema.json, as `pitwall score` prints it: every field present, null where it does not apply.
+  ScoreStanding: obj({
+    position: int, number: str, name: str, class: str, classPosition: int, laps: int,
+    ...Object.fromEntries(['lastLapMs', 'bestLapMs', 'bestLapNumber', 'elapsedMs', 'gapMs', 'gapLaps', 'intervalMs', 'intervalLaps']
+      .map((k) => [k, { type: 'integer', nullable: true }])),
+    status: str, penaltyMs: int,
+  }),
+  ScoreOutput: obj({ sessions: list(obj({ id: slug, name: str, type: str, standings: list(ref('ScoreStanding')) })) }),
   Lap: obj({ lap: int, lapMs: num, raceMs: num, position: int, flag: str, pit: { type: 'boolean' } }),
   Laps: obj({ track: slug, session: slug, car: str, laps: list(ref('Lap')) }),
   ControlLogEntry: obj({ id: str, atMs: num, by: str, verb: str, text: str }, { car: str, why: str }),
@@ -155,6 +188,10 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/sessions/{track}/{session}/results': op('Results: the standing fields; `final` once the session finished', 'Results',
         { seq: 42, session: header, final: false, results: [{ position: 1, classPosition: 1, number: '3', name: 'Driver A', class: 'gt3', laps: 2,
           bestLapMs: 91876.2, raceMs: 184321.5, finished: false }] }, trackSession, sessionErrors, true),
+      '/api/sessions/{track}/{session}/results.json': op('Results as `pitwall score` prints them (docs/score-output.schema.json) for this one session, as a download; ' +
+        'provisional until the session is finished (see `final` of …/results)', 'ScoreOutput',
+        { sessions: [{ id: 'race-1', name: 'Race 1', type: 'race', standings: [SCORE_STANDING_EXAMPLE] }] }, trackSession, sessionErrors, true),
+      '/api/sessions/{track}/{session}/results.csv': csvDownload('The same results as CSV, one line per car, the columns those of results.json'),
       '/api/sessions/{track}/{session}/cars/{car}/laps': op('Every completed lap of one car, from ClickHouse', 'Laps',
         { track: 'sebring', session: 'race-1', car: '3', laps: [{ lap: 1, lapMs: 92445.3, raceMs: 92445.3, position: 1, flag: 'green', pit: false }] },
         [...trackSession, param('car', 'car number as declared ("05" ≠ "5")')],

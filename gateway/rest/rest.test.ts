@@ -63,6 +63,15 @@ t.test('every operation of /openapi.json, with its examples, answers as document
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
       const url = (op.parameters ?? []).filter((p) => p.in === 'path').reduce((u, p) => u.replace(`{${p.name}}`, encodeURIComponent(p.example)), path);
+      const csv = op.responses['200']?.content?.['text/csv'];
+      if (csv) { // a download for spreadsheets: its header line is the documented one
+        const res = await fetch(`${gw.url}${url}`);
+        t.equal(res.status, 200, `${method} ${url}: 200`);
+        t.equal(res.headers.get('content-type'), 'text/csv; charset=utf-8', `${method} ${url}: CSV`);
+        t.equal((await res.text()).split('\r\n')[0], String(csv.example).split('\r\n')[0], `${method} ${url}: the documented columns`);
+        calls++;
+        continue;
+      }
       const ok = op.responses['200']?.content?.['application/json'];
       t.ok(ok?.example, `${method} ${path}: documents an example`);
       t.same(check(ok?.schema, ok?.example), [], `${method} ${path}: its example fits its schema`);

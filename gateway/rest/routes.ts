@@ -5,6 +5,7 @@ import type { PrivateEvent, PrivateEventLookup } from '../auth/private-events.ts
 import type { LiveSession } from '../live-sessions.ts';
 import type { RestAccess } from './access.ts';
 import { apiError, type ApiRequest, type ApiResult } from './http.ts';
+import { downloadName, scoreCsv, scoreOfView } from './score-download.ts';
 import { inMs } from './units.ts';
 import type { ViewRead } from './views.ts';
 
@@ -118,6 +119,14 @@ export function createRestHandlers(sources: RestSources) {
         ...(r.gapLaps === undefined ? {} : { gapLaps: r.gapLaps }),
         finished: r.finished === true,
       })),
+    })),
+
+    /** The standings as `pitwall score` prints them, for download; provisional until the session is finished. */
+    resultsJson: (req: ApiRequest) => withView(req, (_seq, view) => ({ status: 200, body: scoreOfView(view), headers: downloadName(view, 'json') })),
+
+    resultsCsv: (req: ApiRequest) => withView(req, (_seq, view) => ({
+      status: 200, body: undefined, headers: downloadName(view, 'csv'),
+      text: { contentType: 'text/csv; charset=utf-8', content: scoreCsv(scoreOfView(view).sessions[0]?.standings ?? []) },
     })),
 
     laps: (req: ApiRequest): Promise<ApiResult> => {
