@@ -10,6 +10,10 @@ export interface BrowserBundle {
   spectatorJs: Uint8Array;
   /** `/race-control.js`: the officials' page's script. */
   raceControlJs: Uint8Array;
+  /** `/driver.js`: the driver view's script. */
+  driverJs: Uint8Array;
+  /** `/results.js`: the results page's script. */
+  resultsJs: Uint8Array;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -32,6 +36,7 @@ async function bundle(entry: string): Promise<Uint8Array> {
 }
 
 export async function bundleBrowserCode(): Promise<BrowserBundle> {
-  const [clientJs, spectatorJs, raceControlJs] = await Promise.all([bundle('client/index.ts'), bundle('page/spectator.ts'), bundle('page/race-control.ts')]);
-  return { clientJs, spectatorJs, raceControlJs };
+  const [clientJs, spectatorJs, raceControlJs, driverJs, resultsJs] = await Promise.all([bundle('client/index.ts'), bundle('page/spectator.ts'),
+    bundle('page/race-control.ts'), bundle('page/driver.ts'), bundle('page/results.ts')]);
+  return { clientJs, spectatorJs, raceControlJs, driverJs, resultsJs };
 }

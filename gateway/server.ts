@@ -63,20 +63,23 @@ export interface Gateway {
 
 const pageUrl = new URL('./page/index.html', import.meta.url);
 const raceControlPageUrl = new URL('./page/race-control.html', import.meta.url);
+const driverPageUrl = new URL('./page/driver.html', import.meta.url);
+const resultsPageUrl = new URL('./page/results.html', import.meta.url);
 
 function send(res: HttpResponse, contentType: string, body: string | Uint8Array, status = '200 OK') {
   res.writeStatus(status).writeHeader('content-type', contentType).writeHeader('cache-control', 'no-cache').end(body);
 }
 
 /**
- * The spectator gateway: `/` the live page, `/client.js` the client library, `/ws` the spectator WebSocket,
+ * The spectator gateway: `/` the live page, `/driver/…` and `/results/…` pages, `/client.js` the client library, `/ws` the spectator WebSocket,
  * the REST API with `/openapi.json` and `/healthz/*` (gateway/rest/), `/metrics`. Refuses to start on uWebSockets.js's slow JavaScript fallback.
  */
 export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Promise<Gateway> {
   const uWS = requireNativeUws();
   if (opts.host !== '127.0.0.1') throw new Error(`the gateway binds 127.0.0.1 only, got ${String(opts.host)}`);
   const { nc, registry, log } = deps;
-  const [bundle, page, raceControlPage] = await Promise.all([bundleBrowserCode(), readFile(pageUrl), readFile(raceControlPageUrl)]);
+  const [bundle, page, raceControlPage, driverPage, resultsPage] = await Promise.all([bundleBrowserCode(), readFile(pageUrl), readFile(raceControlPageUrl),
+    readFile(driverPageUrl), readFile(resultsPageUrl)]);
 
   const app = uWS.App();
   const metrics = createGatewayMetrics(registry);
@@ -115,6 +118,11 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
   app.get('/spectator.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.spectatorJs));
   app.get('/race-control', (res) => send(res, 'text/html; charset=utf-8', raceControlPage));
   app.get('/race-control.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.raceControlJs));
+  // One car on a phone, and a session's results with downloads and charts; the pages read the ids from their path.
+  app.get('/driver/:track/:session/:car', (res) => send(res, 'text/html; charset=utf-8', driverPage));
+  app.get('/driver.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.driverJs));
+  app.get('/results/:track/:session', (res) => send(res, 'text/html; charset=utf-8', resultsPage));
+  app.get('/results.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.resultsJs));
   // Where the race-control page sends officials to log in (the identity provider must list <gateway>/race-control
   // among its web redirect URIs).
   const loginConfig = JSON.stringify({ ...(deps.loginIssuer && { issuer: deps.loginIssuer }), clientId: WEB_CLIENT_ID, resource: GATEWAY_AUDIENCE, scope: `openid ${GATEWAY_SCOPE}` });
