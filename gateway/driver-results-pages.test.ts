@@ -20,8 +20,10 @@ import { readRaceEvents } from '../engine/testing/race-events.ts';
 import { waitFor } from '../engine/testing/wait.ts';
 import { gapToLeaderSeries, type LapRecord } from './page/charts/race-series.ts';
 import { artifactPath, launchChromium } from './testing/browser.ts';
+import { startFakeEngine } from './testing/fake-engine.ts';
 import { startTestGateway } from './testing/gateway.ts';
 import { seriousAxeViolations, tabThrough, visibleControls } from './testing/page-checks.ts';
+import { sampleView } from './testing/race-views.ts';
 
 // Issue 13 (driver view, charts, results): a simulated race runs live through the real engine, lap sink, ClickHouse
 // and gateway; the same race written as JSON lines is scored by `pitwall score`. The driver view's charts must show
@@ -170,6 +172,38 @@ t.test('the results page: downloads equal pitwall score on the same events; char
   await page.setViewportSize(PHONE);
   await page.emulateMedia({ media: 'screen' });
   await page.screenshot({ path: artifactPath('results-phone.png'), fullPage: true });
+  t.same(errors, [], 'no page errors');
+});
+
+t.test('the driver view shows its car\'s penalties and control-log entries as they happen; without a lap store it says so', async (t) => {
+  const start = sampleView({ track: 'club-ring', session: 'race-9', cars: 4 });
+  const fake = await startFakeEngine(engineNc, { view: start, seq: 5 });
+  t.teardown(() => fake.stop());
+  const bare = await startTestGateway(t, await nats.connectAs('gateway')); // no ClickHouse
+  const context = await browser.newContext({ viewport: PHONE });
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${bare.url}/driver/club-ring/race-9/05`);
+  await page.waitForFunction(() => document.getElementById('driver')?.dataset.seq === '5', undefined, { timeout: 10_000 });
+  t.equal(await page.textContent('#car'), '#05 Driver C');
+  await page.waitForFunction(() => /^lap history unavailable: .*no ClickHouse/.test(document.getElementById('laps-note')?.textContent ?? ''), undefined, { timeout: 10_000 });
+  t.pass('no lap store: the page says so');
+
+  const atMs = Date.UTC(2026, 10, 25, 14, 3, 7);
+  const entry = (id: string, car: string, text: string) => ({ id, atUs: atMs * 1000, atMs, by: 'director', verb: 'penalty' as const, text, car, why: 'track limits' });
+  await fake.update({ ...fake.view(),
+    penalties: [{ id: 'p1', atUs: atMs * 1000, car: '05', type: 'time', timeUs: 5_000_000, why: 'track limits' },
+      { id: 'p2', atUs: atMs * 1000, car: '3', type: 'time', timeUs: 10_000_000 }],
+    controlLog: [entry('p1', '05', '+5 s to #05'), entry('p2', '3', '+10 s to #3')] });
+  await page.waitForFunction(() => document.querySelectorAll('#penalties li').length > 0, undefined, { timeout: 10_000 });
+  t.same(await page.$$eval('#penalties li', (lis) => lis.map((li) => li.textContent)), ['+5.000 s — track limits'], 'its penalty, not the other car\'s');
+  t.match(await page.$$eval('#control-log li', (lis) => lis.map((li) => li.textContent)), [/\+5 s to #05 — track limits$/], 'its control-log entry');
+
+  await page.goto(`${bare.url}/driver/club-ring/race-9/999`);
+  await page.waitForFunction(() => document.getElementById('car')?.textContent === '#999 is not in this session', undefined, { timeout: 10_000 });
+  t.pass('a car not in the session: said so');
   t.same(errors, [], 'no page errors');
 });
 

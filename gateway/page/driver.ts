@@ -26,6 +26,8 @@ const setText = (el: Element, text: string) => {
   if (el.textContent !== text) el.textContent = text;
 };
 const LAST_LAPS = 10;
+/** Drawn at about the width of a phone's screen, so that 13-unit text is 13 px there. */
+const PHONE_CHART = { width: 380, height: 240 };
 
 /** `/driver/<track>/<session>/<car>` → its parts, or undefined for another path. */
 export function driverRef(pathname: string): { track: string; session: string; car: string } | undefined {
@@ -68,7 +70,12 @@ function createCarControl(car: string) {
   let shownPenalties: unknown;
   let shownLog: unknown;
   const fill = (list: HTMLElement, items: { id: string; text: string }[]) =>
-    list.replaceChildren(...items.map(({ id, text }) => Object.assign(document.createElement('li'), { textContent: text, dataset: { id } })));
+    list.replaceChildren(...items.map(({ id, text }) => {
+      const li = document.createElement('li');
+      li.dataset.id = id;
+      li.textContent = text;
+      return li;
+    }));
   return (view: SessionView) => {
     if (view.penalties !== shownPenalties) {
       shownPenalties = view.penalties;
@@ -97,11 +104,11 @@ function renderLaps(laps: LapRecord[]) {
   }));
   renderLineChart(byId<SVGSVGElement>('lap-chart'), {
     title: 'Lap times', xLabel: 'lap', yLabel: 'lap time', series: [{ label: `#${byId('lap-chart').dataset.car ?? ''}`, points: lapTimePoints(laps) }],
-    formatY: (ms) => formatLap(ms * 1000),
+    formatY: (ms) => formatLap(ms * 1000), size: PHONE_CHART,
   });
   renderLineChart(byId<SVGSVGElement>('position-chart'), {
     title: 'Position by lap', xLabel: 'lap', yLabel: 'position', series: [{ label: `#${byId('lap-chart').dataset.car ?? ''}`, points: positionPoints(laps) }],
-    formatY: (p) => `P${p}`, invertY: true, integerY: true,
+    formatY: (p) => `P${p}`, invertY: true, integerY: true, size: PHONE_CHART,
   });
   byId('lap-chart').dataset.laps = String(laps.length);
 }

@@ -17,12 +17,12 @@ export interface LineChartSpec {
   invertY?: boolean;
   /** Integer y ticks only (positions). */
   integerY?: boolean;
+  /** The drawing's own units (it scales to the element's width): a narrow one keeps text legible on a phone. */
+  size?: { width: number; height: number };
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
-const WIDTH = 640;
-const HEIGHT = 320;
-const MARGIN = { top: 12, right: 40, bottom: 36, left: 72 };
+const MARGIN = { top: 26, right: 40, bottom: 36, left: 80 };
 /** Distinguishable on the dark pages and in print; lines are also labelled, so colours may repeat. */
 export const PALETTE = ['#4e9af1', '#f1a34e', '#5cc98a', '#e0607e', '#b48ef0', '#e8d25a', '#4fd0d6', '#f07fd0', '#9fb3c8', '#c9a27e'];
 
@@ -41,13 +41,14 @@ export function ticks(min: number, max: number, count: number, integer = false):
   const steps = [1, 2, 5, 10].map((m) => m * magnitude);
   const off = (s: number) => Math.abs((max - min) / s - count);
   let step = steps.reduce((best, s) => (off(s) < off(best) ? s : best));
-  if (integer) step = Math.max(1, Math.round(step));
+  if (integer) step = max - min <= 12 ? 1 : Math.max(1, Math.round(step));
   const out: number[] = [];
   for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) out.push(Number(v.toFixed(9)));
   return out;
 }
 
 export function renderLineChart(svg: SVGSVGElement, spec: LineChartSpec): void {
+  const { width: WIDTH, height: HEIGHT } = spec.size ?? { width: 640, height: 320 };
   const points = spec.series.flatMap((s) => s.points);
   svg.setAttribute('viewBox', `0 0 ${WIDTH} ${HEIGHT}`);
   svg.setAttribute('role', 'img');
@@ -79,8 +80,7 @@ export function renderLineChart(svg: SVGSVGElement, spec: LineChartSpec): void {
     axes.append(el('text', { x: sx(x), y: HEIGHT - MARGIN.bottom + 16, 'text-anchor': 'middle' }, String(x)));
   }
   axes.append(el('text', { x: MARGIN.left + plotW / 2, y: HEIGHT - 4, 'text-anchor': 'middle', class: 'label' }, spec.xLabel));
-  axes.append(el('text', { x: 12, y: MARGIN.top + plotH / 2, 'text-anchor': 'middle', class: 'label',
-    transform: `rotate(-90 12 ${MARGIN.top + plotH / 2})` }, spec.yLabel));
+  axes.append(el('text', { x: 4, y: 14, class: 'label' }, spec.yLabel));
   svg.append(axes);
 
   spec.series.forEach((series, i) => {

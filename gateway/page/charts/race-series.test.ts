@@ -25,5 +25,6 @@ t.test('ticks: round steps covering the range', async (t) => {
   t.same(ticks(0, 10, 5), [0, 2, 4, 6, 8, 10]);
   t.same(ticks(91_234, 93_900, 5), [91_500, 92_000, 92_500, 93_000, 93_500]);
   t.same(ticks(1, 3, 5, true), [1, 2, 3], 'integer steps for positions');
+  t.same(ticks(1, 8, 5, true), [1, 2, 3, 4, 5, 6, 7, 8], 'every position of a small field');
   t.same(ticks(5, 5, 5), [5], 'a single value');
 });
