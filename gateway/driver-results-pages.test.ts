@@ -198,7 +198,7 @@ t.test('the driver view shows its car\'s penalties and control-log entries as th
       { id: 'p2', atUs: atMs * 1000, car: '3', type: 'time', timeUs: 10_000_000 }],
     controlLog: [entry('p1', '05', '+5 s to #05'), entry('p2', '3', '+10 s to #3')] });
   await page.waitForFunction(() => document.querySelectorAll('#penalties li').length > 0, undefined, { timeout: 10_000 });
-  t.same(await page.$$eval('#penalties li', (lis) => lis.map((li) => li.textContent)), ['+5.000 s — track limits'], 'its penalty, not the other car\'s');
+  t.same(await page.$$eval('#penalties li', (lis) => lis.map((li) => li.textContent)), ['#05 +5.000 s — track limits'], 'its penalty, not the other car\'s');
   t.match(await page.$$eval('#control-log li', (lis) => lis.map((li) => li.textContent)), [/\+5 s to #05 — track limits$/], 'its control-log entry');
 
   await page.goto(`${bare.url}/driver/club-ring/race-9/999`);

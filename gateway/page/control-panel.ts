@@ -13,7 +13,8 @@ export interface ControlPanelElements {
 
 const clockOf = (atMs: number) => new Date(atMs).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
-function penaltyText(p: NonNullable<SessionView['penalties']>[number]): string {
+/** `#7 +5.000 s — track limits`: a penalty in words (the driver view lists its car's the same way). */
+export function penaltyText(p: NonNullable<SessionView['penalties']>[number]): string {
   const what = p.type === 'time' ? `+${formatLap(p.timeUs)} s` : p.type === 'laps' ? `−${p.laps} lap${p.laps === 1 ? '' : 's'}` : p.type === 'dsq' ? 'disqualified' : p.type;
   return `#${p.car} ${what}${p.why ? ` — ${p.why}` : ''}`;
 }

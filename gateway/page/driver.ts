@@ -2,6 +2,7 @@ import type { SessionView, StandingRow } from '../../actors/contracts/view.ts';
 import { createTimingClient, type TimingClient, type TimingClientStatus } from '../client/timing-client.ts';
 import { renderLineChart } from './charts/line-chart.ts';
 import { lapTimePoints, positionPoints, type LapRecord } from './charts/race-series.ts';
+import { penaltyText } from './control-panel.ts';
 import { formatClock, formatGap, formatLap, formatRemaining } from './format.ts';
 import { createLapFollower } from './laps-feed.ts';
 
@@ -80,8 +81,7 @@ function createCarControl(car: string) {
     if (view.penalties !== shownPenalties) {
       shownPenalties = view.penalties;
       fill(byId('penalties'), (view.penalties ?? []).filter((p) => p.car === car).reverse().map((p) => ({
-        id: p.id,
-        text: `${p.type === 'time' ? `+${formatLap(p.timeUs)} s` : p.type === 'laps' ? `−${p.laps} lap${p.laps === 1 ? '' : 's'}` : p.type}${p.why ? ` — ${p.why}` : ''}`,
+        id: p.id, text: penaltyText(p),
       })));
     }
     if (view.controlLog !== shownLog) {
@@ -93,7 +93,7 @@ function createCarControl(car: string) {
   };
 }
 
-function renderLaps(laps: LapRecord[]) {
+function renderLaps(car: string, laps: LapRecord[]) {
   const body = byId<HTMLTableSectionElement>('last-laps');
   body.replaceChildren(...laps.slice(-LAST_LAPS).reverse().map((l) => {
     const tr = document.createElement('tr');
@@ -103,11 +103,11 @@ function renderLaps(laps: LapRecord[]) {
     return tr;
   }));
   renderLineChart(byId<SVGSVGElement>('lap-chart'), {
-    title: 'Lap times', xLabel: 'lap', yLabel: 'lap time', series: [{ label: `#${byId('lap-chart').dataset.car ?? ''}`, points: lapTimePoints(laps) }],
+    title: 'Lap times', xLabel: 'lap', yLabel: 'lap time', series: [{ label: `#${car}`, points: lapTimePoints(laps) }],
     formatY: (ms) => formatLap(ms * 1000), size: PHONE_CHART,
   });
   renderLineChart(byId<SVGSVGElement>('position-chart'), {
-    title: 'Position by lap', xLabel: 'lap', yLabel: 'position', series: [{ label: `#${byId('lap-chart').dataset.car ?? ''}`, points: positionPoints(laps) }],
+    title: 'Position by lap', xLabel: 'lap', yLabel: 'position', series: [{ label: `#${car}`, points: positionPoints(laps) }],
     formatY: (p) => `P${p}`, invertY: true, integerY: true, size: PHONE_CHART,
   });
   byId('lap-chart').dataset.laps = String(laps.length);
@@ -126,11 +126,10 @@ function main() {
   if (!ref) throw new Error('the address must be /driver/<track>/<session>/<car number>');
   const { track, session, car } = ref;
   document.title = `#${car} · Pitwall`;
-  byId('lap-chart').dataset.car = car;
   byId<HTMLAnchorElement>('board-link').href = `/?track=${track}&session=${session}`;
   byId<HTMLAnchorElement>('results-link').href = `/results/${track}/${session}`;
   const laps = createLapFollower({ track, session }, car, {
-    laps: renderLaps,
+    laps: (list) => renderLaps(car, list),
     error: (message) => setText(byId('laps-note'), `lap history unavailable: ${message}`),
   });
   const control = createCarControl(car);
