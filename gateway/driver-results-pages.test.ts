@@ -169,8 +169,10 @@ t.test('the results page: downloads equal pitwall score on the same events; char
   t.equal(await page.$eval('#actions', (el) => getComputedStyle(el).display), 'none', 'print: no download or print controls');
   t.equal(await page.$eval('body', (el) => getComputedStyle(el).backgroundColor), 'rgb(255, 255, 255)', 'print: white paper');
   await page.screenshot({ path: artifactPath('results-print.png'), fullPage: true });
-  await page.setViewportSize(PHONE);
   await page.emulateMedia({ media: 'screen' });
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.screenshot({ path: artifactPath('results-tv.png') });
+  await page.setViewportSize(PHONE);
   await page.screenshot({ path: artifactPath('results-phone.png'), fullPage: true });
   t.same(errors, [], 'no page errors');
 });
