@@ -10,7 +10,7 @@ import { parseEdgeSubject } from '../actors/contracts/subjects.ts';
 import type { SessionActorOptions } from '../actors/session-actor.ts';
 import { entryMatcher, type EntryMatcher } from './declarations/entry-map.ts';
 import { getDeclaration } from './declarations/store.ts';
-import { counter, inputErrors } from './metrics.ts';
+import { counter, inputErrors, jumpStarts } from './metrics.ts';
 import type { Log } from './log.ts';
 import { createRmonitorIngest } from './rmonitor-ingest.ts';
 import { isConflict } from './ownership/leases.ts';
@@ -93,6 +93,7 @@ async function previousConsumers(jsm: Awaited<ReturnType<typeof jetstreamManager
 export async function startIngest(deps: IngestDeps): Promise<Ingest> {
   const errors = inputErrors(deps.registry);
   const unassigned = counter(deps.registry, 'pitwall_unassigned_passings_total', 'Passings that matched no open session, or several');
+  const jumpStartCount = jumpStarts(deps.registry);
   const js = jetstream(deps.nc);
   const jsm = await jetstreamManager(deps.nc);
   const events = await new Kvm(deps.nc).open('events');
@@ -177,6 +178,13 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
     }
     if (!sessions.has(key)) {
       errors.inc({ kind: 'unknown_session' });
+      return;
+    }
+    if (m.type === 'jump-start') {
+      // Shown to officials: a warning in the engine's log and a counter; the car's laps are race control's decision.
+      jumpStartCount.inc({ track });
+      const what = m.lane !== undefined ? `lane ${m.lane}` : `car id ${String(m.carId)}`;
+      deps.log(`ingest: jump start at ${track}/${m.session}: ${what} crossed before the green (${m.device})`, { level: 'warn', track, session: m.session, device: m.device, ...(m.lane === undefined ? {} : { lane: m.lane }), ...(m.carId === undefined ? {} : { carId: m.carId }) });
       return;
     }
     const reading = { device: m.device, boot: m.boot, seq: m.seq };
