@@ -4,7 +4,8 @@
  * the adapter adds the sysfs offset of newer Pi kernels.
  */
 export type Bit = 0 | 1;
-export type PinEdge = 'rising' | 'falling' | 'both';
+/** Which edges the line reports; `none` for a line only read (a strobe's data lines). */
+export type PinEdge = 'none' | 'rising' | 'falling' | 'both';
 
 export interface InputPin {
   /**

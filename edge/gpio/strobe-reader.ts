@@ -16,7 +16,7 @@ export function watchStrobe(
   onError: (message: string) => void,
 ): () => void {
   const lineOpts = { edge: 'rising' as const, ...(opts.activeLow === undefined ? {} : { activeLow: opts.activeLow }) };
-  const data = opts.data.map((line) => pins.input(line, { ...lineOpts, edge: 'both' }));
+  const data = opts.data.map((line) => pins.input(line, { ...lineOpts, edge: 'none' }));
   const strobe = pins.input(opts.strobe, lineOpts);
   strobe.watch(() => {
     const atUs = stamp.stamp();

@@ -35,6 +35,7 @@ export function createFakePins(): FakePins {
     set(line, value) {
       levels.set(line, value);
       const edge = edges.get(line);
+      if (edge === 'none') return;
       if (edge === 'rising' && value === 0) return;
       if (edge === 'falling' && value === 1) return;
       for (const cb of watchers.get(line) ?? []) cb(value);
