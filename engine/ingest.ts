@@ -181,10 +181,7 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
       return;
     }
     if (m.type === 'jump-start') {
-      // Shown to officials: a warning in the engine's log and a counter; the car's laps are race control's decision.
-      jumpStartCount.inc({ track });
-      const what = m.lane !== undefined ? `lane ${m.lane}` : `car id ${String(m.carId)}`;
-      deps.log(`ingest: jump start at ${track}/${m.session}: ${what} crossed before the green (${m.device})`, { level: 'warn', track, session: m.session, device: m.device, ...(m.lane === undefined ? {} : { lane: m.lane }), ...(m.carId === undefined ? {} : { carId: m.carId }) });
+      await onJumpStart(track, m);
       return;
     }
     const reading = { device: m.device, boot: m.boot, seq: m.seq };
@@ -195,6 +192,22 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
           ? { kind: 'flag', atUs: m.atUs, flag: m.flag, ...(m.sector === undefined ? {} : { sector: m.sector }), reading }
           : { kind: 'session', atUs: m.atUs, verb: m.type === 'session.start' ? 'start' : 'finish', reading };
     await write(track, m.session, input, id);
+  }
+
+  /**
+   * Start lights saw a car cross before the green: counted, logged, and written as a line in the session's control log
+   * (a `note` stamped by the device, so officials see it on the race-control and spectator pages). It changes no
+   * score: a penalty is race control's decision.
+   */
+  async function onJumpStart(track: string, m: Extract<EdgeSessionMessage, { type: 'jump-start' }>): Promise<void> {
+    const session = sessions.get(`${track}.${m.session}`)!;
+    jumpStartCount.inc({ track });
+    const car = session.carOf({ lane: m.lane, carId: m.carId });
+    const what = `${m.lane !== undefined ? `lane ${m.lane}` : `car id ${String(m.carId)}`}${car === undefined ? '' : ` (#${car})`}`;
+    deps.log(`ingest: jump start at ${track}/${m.session}: ${what} crossed before the green (${m.device})`, { level: 'warn', track, session: m.session, device: m.device, ...(car === undefined ? {} : { car }) });
+    const id = `in:${readingMsgId(m)}`;
+    const control = { id, by: `edge:${m.device}`, org: session.declaration.org ?? '', atMs: Math.floor(m.atUs / 1000) };
+    await write(track, m.session, { kind: 'note', atUs: m.atUs, text: `Jump start: ${what} crossed before the green`, control }, id);
   }
 
   async function onPassing(track: string, p: EdgePassing): Promise<void> {

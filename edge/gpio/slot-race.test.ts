@@ -107,12 +107,14 @@ t.test('a four-lane slot-car race through the GPIO agent: start lights, jump sta
   t.equal(board.rows[0]!.lastLapUs, 4_000_000, "lane 1's lap times as stamped by the agent's clock");
   t.equal(board.state, 'finishing', 'the leader took the checkered flag; others still running');
 
-  // The jump start: published by the agent, counted and logged by the engine for officials.
+  // The jump start: published by the agent; the engine counts it, logs it and writes it into the control log.
   const sessionMessages = (await readEdgeMessages(admin, subjects.edge(track, 'gpio-1', 'session'))).map((m) => m.data as EdgeSessionMessage);
   t.same(sessionMessages.map((m) => m.type), ['session.open', 'jump-start', 'session.start'], 'open at the button, the jump start, start at the green');
   t.match(sessionMessages[1], { type: 'jump-start', session: 'final', lane: 3 });
   t.equal(sessionMessages[2]!.atUs - sessionMessages[0]!.atUs, 2_000_000, 'the session starts at the stamped green');
   await waitFor('the engine to count the jump start', async () => (await registry.getSingleMetric('pitwall_jump_starts_total')?.get())?.values.find((v) => v.labels.track === track)?.value === 1);
+  const logged = board.controlLog?.find((e) => e.by === 'edge:gpio-1');
+  t.match(logged, { verb: 'note', text: 'Jump start: lane 3 (#33) crossed before the green' }, "in the control log on officials' and spectators' boards");
   t.same(agent.counts(), { passings: 1 + crossings.length, jumpStarts: 1, errors: {}, bounces: 0 }, 'the jumping passing is published too (it counts no lap: before the start)');
 
   // The flag lamps followed the session: green at the start.
