@@ -41,7 +41,7 @@ export interface EdgePassing extends ReadingId {
 /**
  * `edge.<track>.<device>.session`: a source that owns the session's clock (simulator, replay, start lights) opens,
  * starts, flags and finishes the session it names, and ticks its clock once per second of session time. Start lights
- * also report jump starts, which the engine counts and logs for officials (they change no standings).
+ * also report jump starts, which the engine counts, logs and writes into the control log (they change no standings).
  */
 export type EdgeSessionMessage = ReadingId & { session: string; atUs: number } & (
     | { type: 'session.open'; event: string }
