@@ -28,6 +28,8 @@ t.test('bad configs are refused with the field that is wrong', async (t) => {
     [{ ...base, event: 'e', session: 's', startLights: { button: 4, lamps: { red: 5 }, steps: [{ on: ['blue'], ms: 1 }], holdMs: { min: 0, max: 1 }, green: ['red'] } }, /steps\[0\]\.on: "blue" is not one of startLights\.lamps/],
     [{ ...base, startLights: { button: 4, lamps: { red: 5 }, steps: [], holdMs: { min: 0, max: 1 }, green: ['red'] } }, /need event and session/],
     [{ ...base, serial: 5 }, /serial: must be a device path/],
+    [{ ...base, flagLamps: { green: [17] } }, /flagLamps: line 17 is already lanes\[0\]/],
+    [{ ...base, strobe: { line: 4, data: [5, 4] } }, /strobe\.data\[1\]: line 4 is already strobe\.line/],
   ];
   for (const [doc, message] of bad) t.throws(() => parseGpioConfig(doc, 'gpio.yaml'), { name: 'GpioConfigError', message }, String(message));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gpio-cfg-'));

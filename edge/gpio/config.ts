@@ -125,6 +125,21 @@ export function parseGpioConfig(doc: unknown, file = 'config'): GpioConfig {
   });
 
   if (lanes.length === 0 && !strobe && !serial) fail('lanes', 'no sensor: configure lanes, strobe or serial');
+  // One role per line: an output on a sensor's line, or two sensors on one line, is a wiring mistake.
+  const roles = new Map<number, string>();
+  const claim = (line: number, role: string) => {
+    const other = roles.get(line);
+    if (other) fail(role, `line ${line} is already ${other}`);
+    roles.set(line, role);
+  };
+  lanes.forEach((l, i) => claim(l.line, `lanes[${i}]`));
+  if (strobe) [strobe.line, ...strobe.data].forEach((l, i) => claim(l, i === 0 ? 'strobe.line' : `strobe.data[${i - 1}]`));
+  if (startLights) {
+    claim(startLights.button.line, 'startLights.button');
+    for (const [name, line] of Object.entries(startLights.lamps)) claim(line, `startLights.lamps.${name}`);
+  }
+  // A flag lamp may serve several flags: each line is claimed once.
+  for (const line of new Set(Object.values(flagLamps ?? {}).flat())) claim(line, 'flagLamps');
   const event = opt(root.event, (v) => slug(v, 'event'));
   const session = opt(root.session, (v) => slug(v, 'session'));
   if (startLights && (!event || !session)) fail('startLights', 'need event and session (the declared session the green starts)');
