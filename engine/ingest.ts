@@ -10,7 +10,7 @@ import { parseEdgeSubject } from '../actors/contracts/subjects.ts';
 import type { SessionActorOptions } from '../actors/session-actor.ts';
 import { entryMatcher, type EntryMatcher } from './declarations/entry-map.ts';
 import { getDeclaration } from './declarations/store.ts';
-import { counter, inputErrors } from './metrics.ts';
+import { counter, inputErrors, jumpStarts } from './metrics.ts';
 import type { Log } from './log.ts';
 import { createRmonitorIngest } from './rmonitor-ingest.ts';
 import { isConflict } from './ownership/leases.ts';
@@ -93,6 +93,7 @@ async function previousConsumers(jsm: Awaited<ReturnType<typeof jetstreamManager
 export async function startIngest(deps: IngestDeps): Promise<Ingest> {
   const errors = inputErrors(deps.registry);
   const unassigned = counter(deps.registry, 'pitwall_unassigned_passings_total', 'Passings that matched no open session, or several');
+  const jumpStartCount = jumpStarts(deps.registry);
   const js = jetstream(deps.nc);
   const jsm = await jetstreamManager(deps.nc);
   const events = await new Kvm(deps.nc).open('events');
@@ -179,6 +180,10 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
       errors.inc({ kind: 'unknown_session' });
       return;
     }
+    if (m.type === 'jump-start') {
+      await onJumpStart(track, m);
+      return;
+    }
     const reading = { device: m.device, boot: m.boot, seq: m.seq };
     const input: IngestInput =
       m.type === 'clock.tick'
@@ -187,6 +192,22 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
           ? { kind: 'flag', atUs: m.atUs, flag: m.flag, ...(m.sector === undefined ? {} : { sector: m.sector }), reading }
           : { kind: 'session', atUs: m.atUs, verb: m.type === 'session.start' ? 'start' : 'finish', reading };
     await write(track, m.session, input, id);
+  }
+
+  /**
+   * Start lights saw a car cross before the green: counted, logged, and written as a line in the session's control log
+   * (a `note` stamped by the device, so officials see it on the race-control and spectator pages). It changes no
+   * score: a penalty is race control's decision.
+   */
+  async function onJumpStart(track: string, m: Extract<EdgeSessionMessage, { type: 'jump-start' }>): Promise<void> {
+    const session = sessions.get(`${track}.${m.session}`)!;
+    jumpStartCount.inc({ track });
+    const car = session.carOf({ lane: m.lane, carId: m.carId });
+    const what = `${m.lane !== undefined ? `lane ${m.lane}` : `car id ${String(m.carId)}`}${car === undefined ? '' : ` (#${car})`}`;
+    deps.log(`ingest: jump start at ${track}/${m.session}: ${what} crossed before the green (${m.device})`, { level: 'warn', track, session: m.session, device: m.device, ...(car === undefined ? {} : { car }) });
+    const id = `in:${readingMsgId(m)}`;
+    const control = { id, by: `edge:${m.device}`, org: session.declaration.org ?? '', atMs: Math.floor(m.atUs / 1000) };
+    await write(track, m.session, { kind: 'note', atUs: m.atUs, text: `Jump start: ${what} crossed before the green`, control }, id);
   }
 
   async function onPassing(track: string, p: EdgePassing): Promise<void> {

@@ -24,6 +24,14 @@ export function counter(registry: Registry, name: string, help: string): Counter
   return new Counter({ name, help, registers: [registry] });
 }
 
+/** Jump starts that start lights reported (edge `session` messages `jump-start`), by track. */
+export function jumpStarts(registry: Registry): Counter<'track'> {
+  const name = 'pitwall_jump_starts_total';
+  const existing = registry.getSingleMetric(name);
+  if (existing) return existing as Counter<'track'>;
+  return new Counter({ name, help: 'Jump starts reported by start lights, by track', labelNames: ['track'], registers: [registry] });
+}
+
 /** Session inputs the actor did not apply, by reason (duplicates, short laps, after the finish, refused moves, …). */
 export function sessionRejections(registry: Registry): Counter<'kind'> {
   const name = 'pitwall_session_inputs_rejected_total';

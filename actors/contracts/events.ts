@@ -40,7 +40,8 @@ export interface EdgePassing extends ReadingId {
 
 /**
  * `edge.<track>.<device>.session`: a source that owns the session's clock (simulator, replay, start lights) opens,
- * starts, flags and finishes the session it names, and ticks its clock once per second of session time.
+ * starts, flags and finishes the session it names, and ticks its clock once per second of session time. Start lights
+ * also report jump starts, which the engine counts, logs and writes into the control log (they change no standings).
  */
 export type EdgeSessionMessage = ReadingId & { session: string; atUs: number } & (
     | { type: 'session.open'; event: string }
@@ -48,6 +49,8 @@ export type EdgeSessionMessage = ReadingId & { session: string; atUs: number } &
     | { type: 'session.finish' }
     | { type: 'flag'; flag: Flag; sector?: number }
     | { type: 'clock.tick' }
+    /** Start lights: a car crossed its lane sensor after the start sequence began and before the green. */
+    | { type: 'jump-start'; lane?: number; carId?: string }
   );
 
 /**

@@ -12,10 +12,12 @@ export const TIMING_KINDS = [
 export type TimingKind = (typeof TIMING_KINDS)[number];
 
 /**
- * The RACE subject kind of a session input: its own kind where there is one; `feed` for what a scoring program's
- * feed (RMonitor) adds — crossings, seeds, car status, the program's positions.
+ * The RACE subject kind of a session input: its own kind where there is one; a note goes to `control` (the control
+ * log's subject, as race control writes it); `feed` for what a scoring program's feed (RMonitor) adds — crossings,
+ * seeds, car status, the program's positions.
  */
 export function timingKindOf(inputKind: string): TimingKind {
+  if (inputKind === 'note') return 'control';
   return (TIMING_KINDS as readonly string[]).includes(inputKind) ? (inputKind as TimingKind) : 'feed';
 }
 

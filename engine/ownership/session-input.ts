@@ -15,7 +15,8 @@ import { subjects } from '../../actors/contracts/subjects.ts';
 
 /**
  * The inputs ingest writes: declarations, session verbs, flags, ticks and passings, and what an RMonitor feed adds
- * (crossings, seeds, pit lines, car status, the program's positions and agreement: engine/rmonitor-ingest.ts).
+ * (crossings, seeds, pit lines, car status, the program's positions and agreement: engine/rmonitor-ingest.ts), and
+ * a note for the control log when start lights report a jump start.
  */
 export type IngestInput = SessionInput;
 

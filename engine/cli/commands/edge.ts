@@ -1,3 +1,4 @@
+import { gpioCommand } from '../../../edge/gpio/command.ts';
 import { simCommand } from '../../../edge/sim/command.ts';
 import { replayJsonlCommand } from '../../../edge/jsonl/command.ts';
 import { rmonitorCommand } from '../../../edge/rmonitor/command.ts';
@@ -6,7 +7,7 @@ import type { Command } from '../command.ts';
 /**
  * `pitwall edge <agent> …`: the track-side agents, each a Command of its own. Add an agent by listing it here.
  */
-const agents: Command[] = [simCommand, rmonitorCommand, replayJsonlCommand];
+const agents: Command[] = [simCommand, rmonitorCommand, replayJsonlCommand, gpioCommand];
 
 export const edgeCommand: Command = {
   name: 'edge',
