@@ -13,9 +13,10 @@ import { EOR, SOR } from './framer.ts';
 export class P3FrameError extends Error {
   constructor(
     readonly kind: P3ErrorKind,
-    message: string,
+    /** The reason without the kind. */
+    readonly detail: string,
   ) {
-    super(`${kind}: ${message}`);
+    super(`${kind}: ${detail}`);
   }
 }
 
