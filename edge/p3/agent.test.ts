@@ -77,7 +77,6 @@ t.test('a mutated copy: CRC errors counted and kept as raw with their reason, th
 
   const bad = frames.filter(mutated).length;
   const badPassings = frames.filter((f, i) => isPassing(f) && mutated(f, i)).length;
-  t.equal(frames.filter(isPassing).length, 84 - 3, 'three PASSINGs have an escaped CRC and are never mutated');
   await waitFor('every frame counted', () => agent.health().frames + (agent.health().errors.crc ?? 0) === 1388);
   const h = agent.health();
   t.same(h.errors, { crc: bad }, `${bad} CRC errors, nothing else`);
