@@ -47,3 +47,17 @@ export interface P3AgentHealth extends EdgeAgentHealth {
   /** The decoder's own clock (RTC_TIME of its last passing) minus the agent's clock, µs: drift shows here. */
   decoderOffsetUs?: number;
 }
+
+/** Health of `pitwall edge rfid`: the reader connection (a live stream) and what it read. */
+export interface RfidAgentHealth extends EdgeAgentHealth {
+  agent: 'rfid';
+  feed?: string;
+  connected?: boolean;
+  reads: number;
+  passings: number;
+  /** Clusters dropped as too soon after the chip's previous passing. */
+  tooSoon: number;
+  /** CrossMgr's own estimate lines met in a log (read-log.ts): not reads, skipped. */
+  estimatesSkipped: number;
+  badLines: number;
+}

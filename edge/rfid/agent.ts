@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { EdgeAgentHealth } from '../../actors/contracts/edge-health.ts';
+import type { RfidAgentHealth } from '../../actors/contracts/raw.ts';
 import { startAgentHealth } from '../agent-health.ts';
 import type { BackoffOptions } from '../backoff.ts';
 import { createEdgeClock, type EdgeClock } from '../edge-clock.ts';
@@ -29,19 +29,7 @@ export interface RfidAgentOptions extends RfidClusterOptions {
   /** µs of the midnight the reader's times of day count from (UTC midnight of today on the agent's clock by default). */
   dayStartUs?: number;
   healthIntervalMs?: number;
-}
-
-export interface RfidAgentHealth extends EdgeAgentHealth {
-  agent: 'rfid';
-  feed?: string;
-  connected?: boolean;
-  reads: number;
-  passings: number;
-  /** Clusters dropped as too soon after the chip's previous passing. */
-  tooSoon: number;
-  /** CrossMgr's own estimate lines met in a log (read-log.ts): not reads, skipped. */
-  estimatesSkipped: number;
-  badLines: number;
+  maxQueued?: number;
 }
 
 export interface RfidAgent {
@@ -49,7 +37,10 @@ export interface RfidAgent {
   line(text: string, lineNo: number): void;
   /** Closes every open cluster (end of a file). */
   flush(): void;
-  /** Reads a reader's TCP line stream, kept connected with backoff; a quiet timer closes clusters meanwhile. */
+  /**
+   * Reads a reader's TCP line stream, kept connected with backoff; a quiet timer closes clusters meanwhile. While
+   * `maxQueued` readings wait for room in a full outbox, the stream is not read (TCP pushes back on the reader).
+   */
   connect(host: string, port: number, backoff?: BackoffOptions): void;
   drained(): Promise<void>;
   health(): RfidAgentHealth;
@@ -68,8 +59,16 @@ export function createRfidAgent(deps: RfidAgentDeps, opts: RfidAgentOptions): Rf
   /** The last read's time, and when (agent clock) it came: to tell the clusterer the reader's time while it is quiet. */
   let lastRead: { atUs: number; receivedUs: number } | undefined;
 
-  const enqueue = (message: EdgeOutgoing) =>
-    void publisher.publish(message).catch((err: unknown) => log(`rfid: reading not kept: ${(err as Error).message}`));
+  const maxQueued = opts.maxQueued ?? 5000;
+  let waiting = 0;
+  const enqueue = (message: EdgeOutgoing) => {
+    waiting++;
+    if (waiting === maxQueued) feed?.pause();
+    void publisher.publish(message).then(() => {
+      waiting--;
+      if (waiting === Math.floor(maxQueued / 2)) feed?.resume();
+    }, (err: unknown) => log(`rfid: reading not kept: ${(err as Error).message}`));
+  };
   const emit = (passings: RfidPassing[]) => {
     for (const p of passings) {
       counts.passings++;
