@@ -45,6 +45,14 @@ t.test('the real capture: every frame frames, checks and decodes', async (t) => 
   t.match(records.find((r) => r.type === 'status'), { noise: 0x27, temperature: 0x76, decoderId: '13180400' });
 });
 
+t.test('the short capture (another stretch of the same decoder) checks and decodes too', async (t) => {
+  const frames = await readP3Capture(fileURLToPath(new URL('./fixtures/amb-short.out', import.meta.url)));
+  const { records, errors } = run(Buffer.concat(frames), 4096);
+  t.same(errors, []);
+  t.equal(records.length, 371);
+  t.ok(records.every((r) => r.type !== 'other'), 'only PASSING and STATUS');
+});
+
 t.test('escaping: five frames of the capture carry 0x8D, and unescape/escape round-trips every frame', async (t) => {
   const frames = await readP3Capture(AMB);
   let escapedFrames = 0;
