@@ -44,7 +44,8 @@ t.test('a P3 capture through the agent, NATS and the engine: the karts lap on th
   };
   const { track } = declaration;
   await putDeclaration(await new Kvm(await nats.connectAs('admin')).open('events'), declaration);
-  const engine = await startEngine({ nc: await nats.connectAs('engine'), registry: new Registry(), log: (line: string) => t.comment(line) }, { node: 'test' });
+  const registry = new Registry();
+  const engine = await startEngine({ nc: await nats.connectAs('engine'), registry, log: (line: string) => t.comment(line) }, { node: 'test' });
   t.teardown(() => engine.stop());
 
   // Race control opens and starts the session a minute before the capture's first passing (the decoder's clock).
@@ -75,4 +76,7 @@ t.test('a P3 capture through the agent, NATS and the engine: the karts lap on th
     return got.every(Boolean) ? got : undefined;
   }, 120_000);
   t.same(rows.map((r) => r!.lastLapUs), expected.map((e) => e.lastLapUs), 'last laps as the decoder timed them');
+  await waitFor('every raw frame in EDGE', () => agent.health().ackedSeq === 1388 + 84);
+  const inputErrors = (await registry.getSingleMetricAsString('pitwall_input_errors_total')).split('\n').filter((l) => /^pitwall_input_errors_total\{.*\} [1-9]/.test(l));
+  t.same(inputErrors, [], 'no input error: the raw frames beside the passings are not taken for bad passings');
 });
