@@ -41,7 +41,7 @@ export interface P3AgentHealth extends EdgeAgentHealth {
   frames: number;
   passings: number;
   statuses: number;
-  /** PASSINGs sent again by the decoder (passing number not above the last one taken), not published twice. */
+  /** PASSINGs sent again by the decoder (number and time not above the last one taken), not published twice. */
   duplicates: number;
   errors: Partial<Record<P3ErrorKind, number>>;
   /** The decoder's own clock (RTC_TIME of its last passing) minus the agent's clock, µs: drift shows here. */

@@ -8,6 +8,8 @@ import { startTestNats } from '../../engine/testing/nats.ts';
 import { waitFor } from '../rmonitor/testing/stream.ts';
 import { createP3Agent } from './agent.ts';
 import { readP3Capture } from './capture.ts';
+import { p3Crc } from './crc.ts';
+import { escapeP3Frame } from './framer.ts';
 import { createP3ReplayServer } from './replay-server.ts';
 
 const TRACK = 'karting';
@@ -107,4 +109,20 @@ t.test('the decoder connection drops and the capture is served again: reconnect,
   await waitFor('all acked', () => agent.health().ackedSeq === 2 * 1388 + 84);
   const engine = await nats.connectAs('engine');
   t.equal((await readEdgeMessages(engine, subjects.edge(TRACK, device, 'passing'))).length, 84, 'each passing once in JetStream');
+});
+
+t.test('a decoder that restarted counts its passings from 1 again: later passings with low numbers are new', async (t) => {
+  // The first PASSING of the capture, then the same with passing number 1 and a time 60 s later (CRC redone).
+  const original = (await readP3Capture(AMB)).find((f) => f[8] === 1 && f[9] === 0)!;
+  const restarted = Uint8Array.from(original);
+  const view = new DataView(restarted.buffer);
+  view.setUint32(12, 1, true); // field 0x01 (passing number) starts at byte 10: TOF, length, value
+  view.setBigUint64(24, view.getBigUint64(24, true) + 60_000_000n, true); // field 0x04 (RTC_TIME) at byte 22
+  view.setUint16(4, p3Crc(restarted), true);
+  const replay = await createP3ReplayServer({ file: AMB, transform: (f, i) => (i === 0 ? Buffer.concat([original, original, escapeP3Frame(restarted)]) : new Uint8Array()) });
+  t.teardown(() => replay.stop());
+  const agent = createP3Agent({ nc: new Promise(() => undefined) }, { track: TRACK, device: 'p3-4', host: '127.0.0.1', port: replay.port, backoff: FAST_BACKOFF });
+  t.teardown(() => agent.stop());
+  await waitFor('three frames', () => agent.health().frames === 3);
+  t.match(agent.health(), { passings: 2, duplicates: 1, errors: {} }, 'the repeat skipped, the restarted decoder’s passing 1 taken');
 });

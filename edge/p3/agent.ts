@@ -18,8 +18,9 @@ import { decodeP3Frame, hexOf, P3FrameError } from './records.ts';
  * logged with the reason and skipped; the agent keeps reading.
  *
  * A decoder sends its stored passings again after a reconnect (and a replay serves the whole capture again): a
- * PASSING whose passing number is not above the last one taken from that decoder in this run is a duplicate and is
- * not published as a passing again (it is counted, and kept as raw).
+ * PASSING whose passing number and time are both not above the last one taken from that decoder in this run is a
+ * duplicate and is not published as a passing again (it is counted, and kept as raw). A decoder that restarted counts
+ * its passings from 1 again, at later times: those are new.
  */
 export interface P3AgentDeps {
   nc: NatsConnection | Promise<NatsConnection>;
@@ -58,7 +59,8 @@ export function createP3Agent(deps: P3AgentDeps, opts: P3AgentOptions): P3Agent 
   const maxQueued = opts.maxQueued ?? 5000;
   const counts = { frames: 0, passings: 0, statuses: 0, duplicates: 0 };
   const errors: Partial<Record<P3ErrorKind, number>> = {};
-  const lastPassingNumber = new Map<string, number>();
+  /** Per decoder, the last PASSING taken: its number and RTC time. */
+  const lastPassing = new Map<string, { number: number; rtcTimeUs: number }>();
   let decoderOffsetUs: number | undefined;
   let waiting = 0;
 
@@ -79,12 +81,13 @@ export function createP3Agent(deps: P3AgentDeps, opts: P3AgentOptions): P3Agent 
 
   const onPassing = (record: Extract<P3Record, { type: 'passing' }>, receivedAtUs: number) => {
     const decoder = record.decoderId ?? '';
-    const last = lastPassingNumber.get(decoder);
-    if (last !== undefined && record.passingNumber <= last) {
+    const last = lastPassing.get(decoder);
+    // Sent again: not a higher number and not a later time. A restarted decoder counts from 1 again, at later times.
+    if (last && record.passingNumber <= last.number && record.rtcTimeUs <= last.rtcTimeUs) {
       counts.duplicates++;
       return;
     }
-    lastPassingNumber.set(decoder, record.passingNumber);
+    lastPassing.set(decoder, { number: record.passingNumber, rtcTimeUs: record.rtcTimeUs });
     counts.passings++;
     decoderOffsetUs = record.rtcTimeUs - receivedAtUs;
     const passing: Omit<EdgePassing, 'device' | 'boot' | 'seq'> = { type: 'passing', atUs: record.rtcTimeUs, precisionUs: P3_PRECISION_US, source: 'p3', transponder: record.transponder };
