@@ -13,7 +13,7 @@ export const p3Command: Command = {
 Connects to a P3 decoder (default port ${DEFAULT_P3_PORT}), reconnects with backoff when it drops, and publishes each
 PASSING as a passing by transponder at the decoder's own time (RTC_TIME, 1 ms) to edge.<track>.<device>.passing, and
 every frame (STATUS, PASSING, or why it was rejected: framing, escape, length, CRC) to edge.<track>.<device>.raw,
-through an outbox on disk. A PASSING the decoder sends again (same passing number) is published once.
+through an outbox on disk. A PASSING the decoder sends again (number and time not above the last) is published once.
 Health (decoder link, frame and error counts, decoder clock offset, outbox) goes to edge.<track>.<device>.health.
 
 options:
