@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { EdgeOutboxHealth } from '../actors/contracts/edge-health.ts';
 import { readingMsgId, type EdgePassing, type EdgeSessionMessage, type ReadingId } from '../actors/contracts/events.ts';
+import type { EdgeRawMessage } from '../actors/contracts/raw.ts';
 import type { EdgeRmonMessage } from '../actors/contracts/rmonitor.ts';
 import { subjects } from '../actors/contracts/subjects.ts';
 import { createFillWarnings, outboxLevel } from './outbox/fill-level.ts';
@@ -12,11 +13,12 @@ import { createReadingStamp } from './reading-stamp.ts';
 
 type Unstamped<T> = T extends unknown ? Omit<T, keyof ReadingId> : never;
 
-/** What an agent publishes, before it gets its reading id: a passing, a session change, flag or clock tick, an RMonitor line. */
+/** What an agent publishes, before it gets its reading id: a passing, a session change, flag or clock tick, an RMonitor line, a decoder's own record. */
 export type EdgeOutgoing =
   | { kind: 'passing'; body: Unstamped<EdgePassing> }
   | { kind: 'session'; body: Unstamped<EdgeSessionMessage> }
-  | { kind: 'rmon'; body: Unstamped<EdgeRmonMessage> };
+  | { kind: 'rmon'; body: Unstamped<EdgeRmonMessage> }
+  | { kind: 'raw'; body: Unstamped<EdgeRawMessage> };
 
 export interface EdgePublisherDeps {
   /** The connection, or its promise while NATS has not been reached yet: readings are kept in the outbox meanwhile. */

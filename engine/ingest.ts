@@ -239,6 +239,8 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
 
   async function handle(msg: JsMsg): Promise<void> {
     const parsed = parseEdgeSubject(msg.subject);
+    // raw (a decoder's own records) and health are kept in EDGE for audit and for their own readers, not ingested
+    if (parsed?.kind === 'raw' || parsed?.kind === 'health') return;
     if (parsed?.kind === 'rmon') {
       let message: EdgeRmonMessage;
       try {
@@ -262,7 +264,6 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
     }
     if (parsed?.kind === 'session') await onSessionMessage(parsed.track, payload as EdgeSessionMessage);
     else if (parsed?.kind === 'passing') await onPassing(parsed.track, payload as EdgePassing);
-    // raw and health are kept in EDGE for audit and for their own readers
   }
 
   const messages = await consumer.consume({ max_messages: 256 });
