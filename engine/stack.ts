@@ -101,11 +101,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   // Loaded here, not at the top: oidc-provider warns about Node 20 on import, which every other command would print.
   const { startIdentityProvider }: { startIdentityProvider: typeof StartIdentityProvider } = await import('../oidc/provider.ts');
   const identityNc = await connectAs('identity');
-  // The race-control page logs officials in through the identity provider, which must know its address beforehand.
+  // The race-control page (officials) and the events page (spectators of private events) log in through the identity
+  // provider, which must know their addresses beforehand.
   const gatewayPort = random ? await freePort() : DEFAULT_PORTS.spectators;
   const identity = await group.start('identity', () =>
     startIdentityProvider({ nc: identityNc, log: opts.log }, {
-      port: random ? 0 : DEFAULT_PORTS.identity, webRedirectUris: [`http://127.0.0.1:${gatewayPort}/race-control`],
+      port: random ? 0 : DEFAULT_PORTS.identity, webRedirectUris: [`http://127.0.0.1:${gatewayPort}/race-control`, `http://127.0.0.1:${gatewayPort}/events`],
     }),
   );
 

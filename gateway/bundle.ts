@@ -14,6 +14,8 @@ export interface BrowserBundle {
   driverJs: Uint8Array;
   /** `/results.js`: the results page's script. */
   resultsJs: Uint8Array;
+  /** `/events.js`: the events and sessions page's script. */
+  eventsJs: Uint8Array;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -36,7 +38,7 @@ async function bundle(entry: string): Promise<Uint8Array> {
 }
 
 export async function bundleBrowserCode(): Promise<BrowserBundle> {
-  const [clientJs, spectatorJs, raceControlJs, driverJs, resultsJs] = await Promise.all([bundle('client/index.ts'), bundle('page/spectator.ts'),
-    bundle('page/race-control.ts'), bundle('page/driver.ts'), bundle('page/results.ts')]);
-  return { clientJs, spectatorJs, raceControlJs, driverJs, resultsJs };
+  const [clientJs, spectatorJs, raceControlJs, driverJs, resultsJs, eventsJs] = await Promise.all([bundle('client/index.ts'), bundle('page/spectator.ts'),
+    bundle('page/race-control.ts'), bundle('page/driver.ts'), bundle('page/results.ts'), bundle('page/events.ts')]);
+  return { clientJs, spectatorJs, raceControlJs, driverJs, resultsJs, eventsJs };
 }

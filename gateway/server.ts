@@ -65,21 +65,23 @@ const pageUrl = new URL('./page/index.html', import.meta.url);
 const raceControlPageUrl = new URL('./page/race-control.html', import.meta.url);
 const driverPageUrl = new URL('./page/driver.html', import.meta.url);
 const resultsPageUrl = new URL('./page/results.html', import.meta.url);
+const eventsPageUrl = new URL('./page/events.html', import.meta.url);
 
 function send(res: HttpResponse, contentType: string, body: string | Uint8Array, status = '200 OK') {
   res.writeStatus(status).writeHeader('content-type', contentType).writeHeader('cache-control', 'no-cache').end(body);
 }
 
 /**
- * The spectator gateway: `/` the live page, `/driver/…` and `/results/…` pages, `/client.js` the client library, `/ws` the spectator WebSocket,
+ * The spectator gateway: `/` the live board (`/tv` for a track-side screen), `/events` the events and sessions, `/driver/…` and
+ * `/results/…` pages, `/client.js` the client library, `/ws` the spectator WebSocket,
  * the REST API with `/openapi.json` and `/healthz/*` (gateway/rest/), `/metrics`. Refuses to start on uWebSockets.js's slow JavaScript fallback.
  */
 export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Promise<Gateway> {
   const uWS = requireNativeUws();
   if (opts.host !== '127.0.0.1') throw new Error(`the gateway binds 127.0.0.1 only, got ${String(opts.host)}`);
   const { nc, registry, log } = deps;
-  const [bundle, page, raceControlPage, driverPage, resultsPage] = await Promise.all([bundleBrowserCode(), readFile(pageUrl), readFile(raceControlPageUrl),
-    readFile(driverPageUrl), readFile(resultsPageUrl)]);
+  const [bundle, page, raceControlPage, driverPage, resultsPage, eventsPage] = await Promise.all([bundleBrowserCode(), readFile(pageUrl),
+    readFile(raceControlPageUrl), readFile(driverPageUrl), readFile(resultsPageUrl), readFile(eventsPageUrl)]);
 
   const app = uWS.App();
   const metrics = createGatewayMetrics(registry);
@@ -114,6 +116,9 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
     close: (ws) => hub.close(ws),
   });
   app.get('/', (res) => send(res, 'text/html; charset=utf-8', page));
+  app.get('/tv', (res) => send(res, 'text/html; charset=utf-8', page)); // the same board, as a track-side screen
+  app.get('/events', (res) => send(res, 'text/html; charset=utf-8', eventsPage));
+  app.get('/events.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.eventsJs));
   app.get('/client.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.clientJs));
   app.get('/spectator.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.spectatorJs));
   app.get('/race-control', (res) => send(res, 'text/html; charset=utf-8', raceControlPage));
@@ -123,10 +128,11 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
   app.get('/driver.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.driverJs));
   app.get('/results/:track/:session', (res) => send(res, 'text/html; charset=utf-8', resultsPage));
   app.get('/results.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.resultsJs));
-  // Where the race-control page sends officials to log in (the identity provider must list <gateway>/race-control
-  // among its web redirect URIs).
+  // Where the pages send people to log in: officials from /race-control, spectators of private events back to
+  // /events (the identity provider must list both among its web redirect URIs).
   const loginConfig = JSON.stringify({ ...(deps.loginIssuer && { issuer: deps.loginIssuer }), clientId: WEB_CLIENT_ID, resource: GATEWAY_AUDIENCE, scope: `openid ${GATEWAY_SCOPE}` });
   app.get('/race-control/config.json', (res) => send(res, 'application/json', loginConfig));
+  app.get('/login/config.json', (res) => send(res, 'application/json', loginConfig));
   registerRestApi({ app, nc, log, live, current: (ref) => hub.current(ref), clickhouse: deps.clickhouse, privateEvents, verifier: deps.verifier, sendCommand },
     { timeoutMs: opts.snapshotTimeoutMs, ...opts.rest });
   app.get('/metrics', (res) => {

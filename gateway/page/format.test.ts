@@ -1,5 +1,5 @@
 import t from 'tap';
-import { formatClock, formatGap, formatLap, formatRemaining } from './format.ts';
+import { flagName, formatClock, formatGained, formatGap, formatLap, formatPenalty, formatRemaining } from './format.ts';
 
 t.test('lap times', async (t) => {
   t.equal(formatLap(92_456_900), '1:32.456', 'thousandths truncated');
@@ -26,4 +26,18 @@ t.test('clock and remaining', async (t) => {
   t.equal(formatRemaining(undefined, 1), '1 lap to go');
   t.equal(formatRemaining(undefined, 5), '5 laps to go');
   t.equal(formatRemaining(undefined, undefined), '');
+});
+
+t.test('flags, positions gained and penalties', async (t) => {
+  t.equal(flagName('fcy'), 'Full-course yellow');
+  t.equal(flagName('yellow', [2, 5]), 'Local yellow S2, S5');
+  t.equal(flagName('checkered'), 'Chequered flag');
+  t.equal(flagName('something-new'), 'something-new', 'an unknown flag is shown as sent');
+  t.equal(formatGained(3), '+3');
+  t.equal(formatGained(-2), '−2');
+  t.equal(formatGained(0), '0');
+  t.equal(formatGained(undefined), '');
+  t.equal(formatPenalty(5_000_000), '+5.000');
+  t.equal(formatPenalty(0), '');
+  t.equal(formatPenalty(undefined), '');
 });

@@ -39,3 +39,25 @@ export function formatRemaining(remainingUs: number | undefined, remainingLaps: 
   if (remainingUs !== undefined) return `${formatClock(remainingUs)} to go`;
   return '';
 }
+
+const FLAG_NAMES: Record<string, string> = {
+  none: 'No flag', green: 'Green flag', yellow: 'Local yellow', fcy: 'Full-course yellow', 'safety-car': 'Safety car',
+  'code-60': 'Code 60', red: 'Red flag', white: 'White flag: last lap', checkered: 'Chequered flag',
+};
+
+/** The flag in words (colour is never the only signal): `Green flag`, `Local yellow S2, S5`. */
+export function flagName(flag: string, sectors?: number[]): string {
+  const name = FLAG_NAMES[flag] ?? flag;
+  return sectors?.length ? `${name} S${sectors.join(', S')}` : name;
+}
+
+/** Positions gained since the grid: `+3`, `−2` (a minus sign), `0`; empty when unknown. */
+export function formatGained(gained: number | undefined): string {
+  if (gained === undefined) return '';
+  return gained > 0 ? `+${gained}` : gained < 0 ? `−${-gained}` : '0';
+}
+
+/** A time penalty: `+5.000`; empty without one. */
+export function formatPenalty(us: number | undefined): string {
+  return us ? `+${formatLap(us)}` : '';
+}

@@ -1,9 +1,16 @@
 import type { SessionView } from '../../actors/contracts/view.ts';
 import { createTimingClient, type TimingClient, type TimingClientStatus } from '../client/timing-client.ts';
 import { createBoard } from './board.ts';
+import { classesIn, type BoardMode } from './board-rows.ts';
 import { createControlPanel } from './control-panel.ts';
+import { currentLogin } from './oidc-login.ts';
+import { startSpectatorLogin } from './spectator-login.ts';
 
-/** The spectator page's script (served bundled as `/spectator.js`): one session's live order. */
+/**
+ * The spectator page's script (served bundled as `/spectator.js`, pages `/` and `/tv`): one session's live order,
+ * overall or by class, by position or best lap (kept in the address, so a refresh shows the same board). `?tv` or
+ * `/tv` is the track-side screen. A private event's session asks for a login (issue 10: its organisation's members).
+ */
 
 declare global {
   interface Window {
@@ -18,6 +25,11 @@ const byId = <T extends HTMLElement>(id: string) => {
   return el as T;
 };
 
+const query = new URLSearchParams(location.search);
+const tv = location.pathname === '/tv' || query.has('tv');
+const login = currentLogin();
+const authHeaders: Record<string, string> = login ? { authorization: `Bearer ${login.accessToken}` } : {};
+
 const status = byId('status');
 const showStatus = (s: TimingClientStatus) => {
   const text: Record<TimingClientStatus['kind'], string> = {
@@ -31,13 +43,25 @@ const showStatus = (s: TimingClientStatus) => {
   status.dataset.state = s.kind;
 };
 
+/** A private session this browser may not see: say why, and offer the login when the gateway has one. */
+function askForAccess(message: string) {
+  byId('access').hidden = false;
+  byId('access-message').textContent = login
+    ? `${message}. Your login does not give access to it.`
+    : `${message}. This is a private event: members of its club log in to follow it.`;
+  const button = byId<HTMLButtonElement>('login');
+  button.hidden = false;
+  button.addEventListener('click', () => void startSpectatorLogin(`${location.pathname}${location.search}`).catch((error: unknown) => {
+    byId('access-message').textContent = (error as Error).message;
+  }), { once: true });
+}
+
 async function chooseSession(): Promise<{ track: string; session: string }> {
-  const query = new URLSearchParams(location.search);
   const track = query.get('track');
   const session = query.get('session');
   if (track && session) return { track, session };
   for (;;) {
-    const response = await fetch('/api/sessions');
+    const response = await fetch('/api/sessions', { headers: authHeaders });
     const { sessions } = (await response.json()) as { sessions: { track: string; session: string }[] };
     const first = sessions[0];
     if (first) return { track: first.track, session: first.session };
@@ -46,8 +70,32 @@ async function chooseSession(): Promise<{ track: string; session: string }> {
   }
 }
 
+/** The board's mode from the address; written back on every change (replaceState: no new history entry). */
+function modeFromQuery(): BoardMode {
+  const classId = query.get('class') ?? undefined;
+  return { ...(classId && { classId }), sort: query.get('sort') === 'best' ? 'best' : 'position' };
+}
+
+function keepInAddress(mode: BoardMode) {
+  if (mode.classId) query.set('class', mode.classId);
+  else query.delete('class');
+  if (mode.sort === 'best') query.set('sort', 'best');
+  else query.delete('sort');
+  history.replaceState(null, '', `${location.pathname}?${query.toString()}`);
+}
+
+/** TV mode: one column up to 8 cars, else two; the CSS sizes rows and text from these. */
+function layoutTv(table: HTMLTableElement, cars: number) {
+  const columns = cars <= 8 ? 1 : 2;
+  table.style.setProperty('--columns', String(columns));
+  table.style.setProperty('--rows', String(Math.max(1, Math.ceil(cars / columns))));
+  table.style.setProperty('--fill', columns === 1 ? '0.9' : '0.6');
+}
+
 async function main() {
+  document.body.classList.toggle('tv', tv);
   const { track, session } = await chooseSession();
+  byId<HTMLAnchorElement>('tv-link').href = `/tv?track=${track}&session=${session}`;
   const table = byId<HTMLTableElement>('board');
   const board = createBoard({
     table,
@@ -57,18 +105,59 @@ async function main() {
     clock: byId('clock'),
     remaining: byId('remaining'),
   });
+  let mode = modeFromQuery();
+  board.setMode(mode);
+  const classFilter = byId<HTMLSelectElement>('class-filter');
+  const sort = byId<HTMLSelectElement>('sort');
+  sort.value = mode.sort;
+  const changeMode = () => {
+    mode = { ...(classFilter.value && { classId: classFilter.value }), sort: sort.value === 'best' ? 'best' : 'position' };
+    board.setMode(mode);
+    keepInAddress(mode);
+  };
+  classFilter.addEventListener('change', changeMode);
+  sort.addEventListener('change', changeMode);
+
+  const classNames = new Map<string, string>();
+  const fillClasses = (view: SessionView) => {
+    const ids = classesIn(view);
+    if (mode.classId && !ids.includes(mode.classId)) ids.push(mode.classId);
+    const options = [['', 'Overall'], ...ids.map((id) => [id, classNames.get(id) ?? id])];
+    const now = Array.from(classFilter.options, (o) => `${o.value}=${o.text}`).join();
+    if (now === options.map(([v, n]) => `${v}=${n}`).join()) return;
+    classFilter.replaceChildren(...options.map(([value, name]) => new Option(name, value)));
+    classFilter.value = mode.classId ?? '';
+  };
+
   const panel = createControlPanel({ penalties: byId('penalties'), log: byId('control-log') }, { logLimit: 20 });
   let shown: { seq: number; view: SessionView } | undefined;
+  let declared: Promise<void> | undefined;
+  /** Class names come from the event's declaration (the view carries class ids). */
+  const readDeclaration = async (event: string) => {
+    const res = await fetch(`/api/events/${track}/${event}`, { headers: authHeaders });
+    if (!res.ok) return;
+    const { classes } = (await res.json()) as { classes: { id: string; name: string }[] };
+    for (const c of classes) classNames.set(c.id, c.name);
+    board.setClassNames(new Map(classNames));
+    if (shown) fillClasses(shown.view);
+  };
   const client = createTimingClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
-    onStatus: showStatus,
+    onStatus: (s) => {
+      showStatus(s);
+      if (s.kind === 'error' && s.track === track && s.session === session && (s.code === 'forbidden' || s.code === 'auth_required')) askForAccess(s.message);
+    },
     onView: (t, s, view, seq) => {
       if (t !== track || s !== session) return;
       shown = { seq, view };
+      if (tv) layoutTv(table, view.rows.length);
       board.render(view, seq);
       panel.render(view);
+      fillClasses(view);
+      declared ??= readDeclaration(view.event).catch(() => undefined);
     },
   });
+  if (login) client.auth(login.accessToken);
   client.subscribe(track, session);
   window.pitwall = { client, seq: () => shown?.seq, view: () => shown?.view };
 }

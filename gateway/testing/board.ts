@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import type { Test } from 'tap';
 import type { SessionView } from '../../actors/contracts/view.ts';
-import { formatClock, formatGap, formatLap, formatRemaining } from '../page/format.ts';
+import { flagName, formatClock, formatGained, formatGap, formatLap, formatPenalty, formatRemaining } from '../page/format.ts';
 
 /** What the spectator page shows, read in one synchronous step together with the page's own seq and view. */
 export interface Board {
@@ -13,14 +13,19 @@ export interface Board {
 }
 
 /** Column of each cell in a board row. */
-export const BOARD_COLUMNS = ['position', 'number', 'name', 'class', 'laps', 'last', 'best', 'gap', 'interval'] as const;
+export const BOARD_COLUMNS = ['position', 'number', 'name', 'class', 'laps', 'last', 'best', 'gap', 'interval', 'pit', 'gained', 'penalty'] as const;
 
-/** What the board should show for a view, row by row, as the page's cells read. */
-export const expectedRows = (view: SessionView) =>
+/**
+ * What the board should show for a view in its default mode (overall, by position), row by row, as the page's cells
+ * read; `classNames` maps class ids to the declared names (ids are shown without one).
+ */
+export const expectedRows = (view: SessionView, classNames: Record<string, string> = {}) =>
   view.rows.map((r) => ({
     car: r.number,
-    cells: [String(r.position), r.number, r.name, r.class, String(r.laps), formatLap(r.lastLapUs), formatLap(r.bestLapUs),
-      formatGap(r.gapUs, r.gapLaps), formatGap(r.intervalUs, r.intervalLaps)],
+    cells: [String(r.position), r.number, r.name, classNames[r.class] ?? r.class, String(r.laps), formatLap(r.lastLapUs), formatLap(r.bestLapUs),
+      formatGap(r.gapUs, r.gapLaps), formatGap(r.intervalUs, r.intervalLaps),
+      r.pit ? 'PIT' : r.status === 'dnf' || r.status === 'dsq' || r.status === 'dns' ? r.status.toUpperCase() : r.pitStops ? String(r.pitStops) : '',
+      formatGained(r.positionsGained), formatPenalty(r.penaltyUs)],
   }));
 
 /**
@@ -41,13 +46,13 @@ export const readBoard = (page: Page) =>
   });
 
 /** Asserts that the board shows exactly the page's view at the page's seq. */
-export function checkBoardConsistent(t: Test, board: Board, what: string): void {
+export function checkBoardConsistent(t: Test, board: Board, what: string, classNames: Record<string, string> = {}): void {
   t.ok(board.view, `${what}: the page has a view`);
   if (!board.view) return;
   t.equal(board.seq, String(board.clientSeq), `${what}: data-seq is the seq of the page's view`);
-  t.same(board.rows, expectedRows(board.view), `${what}: rows match the view at seq ${board.seq}`);
+  t.same(board.rows, expectedRows(board.view, classNames), `${what}: rows match the view at seq ${board.seq}`);
   t.same(board.header, {
-    flag: board.view.flag,
+    flag: flagName(board.view.flag, board.view.sectors),
     clock: formatClock(board.view.clockUs),
     remaining: formatRemaining(board.view.remainingUs, board.view.remainingLaps),
   }, `${what}: flag and clock`);
