@@ -4,7 +4,7 @@ import { createBoard } from './board.ts';
 import { classesIn, type BoardMode } from './board-rows.ts';
 import { createControlPanel } from './control-panel.ts';
 import { currentLogin } from './oidc-login.ts';
-import { startSpectatorLogin } from './spectator-login.ts';
+import { spectatorLoginConfig, startSpectatorLogin } from './spectator-login.ts';
 
 /**
  * The spectator page's script (served bundled as `/spectator.js`, pages `/` and `/tv`): one session's live order,
@@ -44,16 +44,24 @@ const showStatus = (s: TimingClientStatus) => {
 };
 
 /** A private session this browser may not see: say why, and offer the login when the gateway has one. */
-function askForAccess(message: string) {
-  byId('access').hidden = false;
-  byId('access-message').textContent = login
+async function askForAccess(message: string) {
+  const access = byId('access');
+  if (!access.hidden) return;
+  access.hidden = false;
+  const text = byId('access-message');
+  const config = await spectatorLoginConfig();
+  if (!config) {
+    text.textContent = `${message}. This gateway has no login: private events cannot be followed here.`;
+    return;
+  }
+  text.textContent = login
     ? `${message}. Your login does not give access to it.`
     : `${message}. This is a private event: members of its club log in to follow it.`;
   const button = byId<HTMLButtonElement>('login');
   button.hidden = false;
   button.addEventListener('click', () => void startSpectatorLogin(`${location.pathname}${location.search}`).catch((error: unknown) => {
-    byId('access-message').textContent = (error as Error).message;
-  }), { once: true });
+    text.textContent = (error as Error).message;
+  }));
 }
 
 async function chooseSession(): Promise<{ track: string; session: string }> {
@@ -145,7 +153,7 @@ async function main() {
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
     onStatus: (s) => {
       showStatus(s);
-      if (s.kind === 'error' && s.track === track && s.session === session && (s.code === 'forbidden' || s.code === 'auth_required')) askForAccess(s.message);
+      if (s.kind === 'error' && s.track === track && s.session === session && (s.code === 'forbidden' || s.code === 'auth_required')) void askForAccess(s.message);
     },
     onView: (t, s, view, seq) => {
       if (t !== track || s !== session) return;
