@@ -135,3 +135,72 @@ t.test('the board equals the client view at its seq, overall, by class and by be
   t.same(errors, [], 'no page errors');
   await page.screenshot({ path: artifactPath('live-board-desktop.png'), fullPage: true });
 });
+
+/** The TV screen as rendered: scrolling, each row's box and its big cells' font size, the flag band. */
+const measureTv = (page: Page) => page.evaluate(() => {
+  const root = document.documentElement;
+  const flag = document.getElementById('flag') as HTMLElement;
+  const rows = Array.from(document.querySelectorAll<HTMLTableRowElement>('#board tbody tr'), (tr) => {
+    const box = tr.getBoundingClientRect();
+    const big = ['pos', 'number', 'laps'].map((key) => {
+      const cell = tr.querySelector<HTMLElement>(`.${key}`) as HTMLElement;
+      return { key, fontPx: parseFloat(getComputedStyle(cell).fontSize), clipped: cell.scrollWidth > cell.clientWidth, text: cell.textContent };
+    });
+    return { car: tr.dataset.car, left: Math.round(box.left), right: box.right, top: box.top, bottom: box.bottom, big };
+  });
+  return {
+    width: innerWidth, height: innerHeight, scrollWidth: root.scrollWidth, scrollHeight: root.scrollHeight, rows,
+    flag: { width: flag.getBoundingClientRect().width, text: flag.textContent },
+  };
+});
+
+for (const { cars, columns, minShare } of [{ cars: 20, columns: 2, minShare: 0.04 }, { cars: 8, columns: 1, minShare: 0.08 }]) {
+  t.test(`TV mode at 1920×1080: ${cars} cars in ${columns} column(s), no scrolling, big text at least ${minShare * 100}% of the height`, async (t) => {
+    const session = `tv-${cars}`;
+    await declare('daytona', [session]);
+    const engine = await startFakeEngine(engineNc, { view: sampleView({ track: 'daytona', session, cars, lapsToGo: 200 }) });
+    t.teardown(() => engine.stop());
+    const step = createRaceSteps(5);
+    for (let i = 0; i < cars * 6; i++) await engine.update(step(engine.view())); // laps in double figures, times everywhere
+    const { page, errors } = await openPage(t, `/tv?track=daytona&session=${session}`, { width: 1920, height: 1080 });
+    await showing(page, engine.seq());
+    const tv = await measureTv(page);
+    t.ok(tv.scrollHeight <= tv.height && tv.scrollWidth <= tv.width, `no scrolling (${tv.scrollWidth}×${tv.scrollHeight} in ${tv.width}×${tv.height})`);
+    t.same(tv.rows.map((r) => r.car), engine.view().rows.map((r) => r.number), 'every car, in order');
+    t.same(tv.rows.filter((r) => r.bottom > tv.height || r.right > tv.width || r.top < 0).map((r) => r.car), [], 'every row inside the screen');
+    t.equal(new Set(tv.rows.map((r) => r.left)).size, columns, `${columns} column(s)`);
+    const smallest = Math.min(...tv.rows.flatMap((r) => r.big.map((b) => b.fontPx)));
+    t.ok(smallest >= minShare * tv.height, `position, number and laps at least ${minShare * tv.height} px: smallest ${smallest.toFixed(1)} px (${(100 * smallest / tv.height).toFixed(2)}%)`);
+    t.same(tv.rows.flatMap((r) => r.big.filter((b) => b.clipped).map((b) => `${r.car} ${b.key} ${b.text}`)), [], 'none of them clipped');
+    t.equal(tv.flag.width, tv.width, 'the flag is a full-width band');
+    t.equal(tv.flag.text, 'Green flag', 'with its name written');
+    await checkAccessibility(t, page, `TV ${cars} cars`);
+    t.same(errors, [], 'no page errors');
+    await page.screenshot({ path: artifactPath(`tv-${cars}-cars-1920x1080.png`) });
+  });
+}
+
+t.test('the live board on a phone and on a desktop: axe-core, and every control reached and used by keyboard alone', async (t) => {
+  await declare('road-america', ['race-3']);
+  const engine = await startFakeEngine(engineNc, { view: enrich(sampleView({ track: 'road-america', session: 'race-3', cars: 10, lapsToGo: 20 }), 0) });
+  t.teardown(() => engine.stop());
+  await race(engine, 25);
+  const phone = await openPage(t, '/?track=road-america&session=race-3', { width: 390, height: 844 });
+  await showing(phone.page, engine.seq());
+  await checkAccessibility(t, phone.page, 'live board on a phone');
+  await phone.page.screenshot({ path: artifactPath('live-board-phone-390x844.png'), fullPage: true });
+
+  const { page, errors } = await openPage(t, '/?track=road-america&session=race-3');
+  await showing(page, engine.seq());
+  await checkAccessibility(t, page, 'live board on a desktop');
+  const { reached, controls } = await tabThroughPage(page);
+  t.same(controls.filter((c) => !reached.includes(c)), [], `every control reached by Tab (${reached.join(', ')})`);
+  // Keyboard only: Tab to the order chooser and pick "Best lap" with the arrow keys.
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement?.id)) !== 'sort'; i++) await page.keyboard.press('Tab');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => location.search.includes('sort=best'), undefined, { timeout: 5000 });
+  const byBest = [...engine.view().rows].sort((a, b) => (a.bestLapUs ?? Infinity) - (b.bestLapUs ?? Infinity) || a.position - b.position);
+  t.same(await shownCars(page), byBest.map((r) => r.number), 'ordered by best lap, chosen with the keyboard');
+  t.same(errors, [], 'no page errors');
+});

@@ -18,10 +18,12 @@ interface AxeViolation {
  */
 export async function checkAccessibility(t: Test, page: Page, what: string): Promise<void> {
   await page.addScriptTag({ content: axeSource });
-  const violations = (await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: unknown[] }> } }).axe;
-    return (await axe.run(document)).violations;
-  })) as AxeViolation[];
+  const { violations, passes } = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: unknown[]; passes: unknown[] }> } }).axe;
+    const result = await axe.run(document);
+    return { violations: result.violations, passes: result.passes.length };
+  })) as { violations: AxeViolation[]; passes: number };
+  t.ok(passes > 10, `${what}: axe-core ran (${passes} rules passed)`);
   const grave = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   const minor = violations.filter((v) => v.impact !== 'serious' && v.impact !== 'critical').map((v) => `${v.impact} ${v.id}`);
