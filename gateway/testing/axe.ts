@@ -33,13 +33,14 @@ export async function checkAccessibility(t: Test, page: Page, what: string): Pro
 
 /**
  * Presses Tab from the top of the page until focus comes back round, and returns the controls reached (by a
- * tag and id, or tag and text) together with every visible control the page has, for comparison.
+ * tag and id, href or text) together with every visible control the page has, for comparison.
  */
 export async function tabThroughPage(page: Page, maxPresses = 60): Promise<{ reached: string[]; controls: string[] }> {
   const key = () => page.evaluate(() => {
     const el = document.activeElement;
     if (!el || el === document.body) return '';
-    return `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : `:${(el.textContent ?? '').trim().slice(0, 40)}`}`;
+    const href = el.getAttribute('href');
+    return `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : href ? `[${href}]` : `:${(el.textContent ?? '').trim().slice(0, 40)}`}`;
   });
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   const reached: string[] = [];
@@ -52,6 +53,9 @@ export async function tabThroughPage(page: Page, maxPresses = 60): Promise<{ rea
   const controls = await page.evaluate(() =>
     Array.from(document.querySelectorAll<HTMLElement>('a[href], button, select, input, textarea, [tabindex]'))
       .filter((el) => el.getClientRects().length > 0 && !(el as HTMLButtonElement).disabled && el.tabIndex >= 0)
-      .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : `:${(el.textContent ?? '').trim().slice(0, 40)}`}`));
+      .map((el) => {
+        const href = el.getAttribute('href');
+        return `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : href ? `[${href}]` : `:${(el.textContent ?? '').trim().slice(0, 40)}`}`;
+      }));
   return { reached, controls };
 }
