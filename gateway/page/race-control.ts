@@ -14,7 +14,7 @@ import { currentLogin, finishLogin, logout, startLogin, type LoginConfig } from 
 declare global {
   interface Window {
     /** For tests: the client, and the seq and view the page shows. */
-    pitwall?: { client: TimingClient; seq(): number | undefined; view(): SessionView | undefined };
+    pitwall?: { client: TimingClient; seq(): number | undefined; view(): SessionView | undefined; classNames?(): Record<string, string> };
   }
 }
 

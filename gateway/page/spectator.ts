@@ -15,7 +15,7 @@ import { spectatorLoginConfig, startSpectatorLogin } from './spectator-login.ts'
 declare global {
   interface Window {
     /** For tests and the curious: the client, and the seq and view the board shows. */
-    pitwall?: { client: TimingClient; seq(): number | undefined; view(): SessionView | undefined };
+    pitwall?: { client: TimingClient; seq(): number | undefined; view(): SessionView | undefined; classNames?(): Record<string, string> };
   }
 }
 
@@ -167,7 +167,7 @@ async function main() {
   });
   if (login) client.auth(login.accessToken);
   client.subscribe(track, session);
-  window.pitwall = { client, seq: () => shown?.seq, view: () => shown?.view };
+  window.pitwall = { client, seq: () => shown?.seq, view: () => shown?.view, classNames: () => Object.fromEntries(classNames) };
 }
 
 main().catch((error: unknown) => {

@@ -8,6 +8,8 @@ export interface Board {
   seq: string | undefined;
   clientSeq: number | undefined;
   view: SessionView | undefined;
+  /** The class names the page had from the declaration, by class id (none: it shows ids). */
+  classNames: Record<string, string>;
   rows: { car: string | undefined; cells: string[] }[];
   header: { flag: string; clock: string; remaining: string };
 }
@@ -40,13 +42,14 @@ export const readBoard = (page: Page) =>
       seq: table.dataset.seq,
       clientSeq: window.pitwall?.seq(),
       view: window.pitwall?.view(),
+      classNames: window.pitwall?.classNames?.() ?? {},
       rows: Array.from(table.tBodies[0]?.rows ?? [], (tr) => ({ car: tr.dataset.car, cells: Array.from(tr.cells, (td) => td.textContent ?? '') })),
       header: { flag: flag ?? '', clock: clock ?? '', remaining: remaining ?? '' },
     };
   });
 
 /** Asserts that the board shows exactly the page's view at the page's seq. */
-export function checkBoardConsistent(t: Test, board: Board, what: string, classNames: Record<string, string> = {}): void {
+export function checkBoardConsistent(t: Test, board: Board, what: string, classNames: Record<string, string> = board.classNames): void {
   t.ok(board.view, `${what}: the page has a view`);
   if (!board.view) return;
   t.equal(board.seq, String(board.clientSeq), `${what}: data-seq is the seq of the page's view`);
