@@ -113,7 +113,7 @@ export function createBoard(els: BoardElements) {
         rows.delete(number);
       }
     }
-    els.table.dataset.rows = String(present.size);
+    els.table.dataset.rows = String(present.size); // how many cars are shown (TV mode's layout follows it)
     els.table.dataset.seq = String(seq);
   };
 

@@ -158,8 +158,8 @@ async function main() {
     onView: (t, s, view, seq) => {
       if (t !== track || s !== session) return;
       shown = { seq, view };
-      if (tv) layoutTv(table, view.rows.length);
       board.render(view, seq);
+      if (tv) layoutTv(table, Number(table.dataset.rows)); // the cars shown: all, or one class's
       panel.render(view);
       fillClasses(view);
       declared ??= readDeclaration(view.event).catch(() => undefined);
