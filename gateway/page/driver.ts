@@ -14,7 +14,7 @@ import { createLapFollower } from './laps-feed.ts';
 
 declare global {
   interface Window {
-    pitwall?: { client: TimingClient; seq(): number | undefined; view(): SessionView | undefined };
+    pitwall?: { client: TimingClient; seq(): number | undefined; view(): SessionView | undefined; classNames?(): Record<string, string> };
   }
 }
 

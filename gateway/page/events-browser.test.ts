@@ -8,7 +8,7 @@ import { freePort } from '../../engine/servers/ports.ts';
 import { GATEWAY_AUDIENCE } from '../../oidc/claims.ts';
 import { startTestIdentity } from '../../oidc/testing/identity.ts';
 import { createTokenVerifier } from '../auth/verifier.ts';
-import { checkAccessibility, tabThroughPage } from '../testing/axe.ts';
+import { seriousAxeViolations, tabThrough, visibleControls } from '../testing/page-checks.ts';
 import { artifactPath, launchChromium } from '../testing/browser.ts';
 import { startFakeEngine } from '../testing/fake-engine.ts';
 import { startTestGateway } from '../testing/gateway.ts';
@@ -66,15 +66,16 @@ t.test('live now, upcoming and recent; private events hidden; every control by k
   t.same(await listed(page, 'live'), ['practice-1'], 'live now');
   t.same(await listed(page, 'upcoming'), ['race-2'], 'upcoming: declared, no engine runs it yet');
   t.same(await listed(page, 'recent'), ['race-1'], 'recent: finished');
+  t.equal(await page.locator('#recent a:has-text("Results")').getAttribute('href'), '/results/club-ring/race-1', 'a finished session links to its results');
   t.notMatch(await page.locator('main').textContent(), /Members day|members race/, 'the private event is not listed without a login');
   t.equal(await page.locator('#login').isVisible(), true, 'a login is offered');
-  await checkAccessibility(t, page, 'events page');
-  const { reached, controls } = await tabThroughPage(page);
-  t.same(controls.filter((c) => !reached.includes(c)), [], `every control reached by Tab (${reached.join(', ')})`);
+  t.same(await seriousAxeViolations(page), [], 'events page: axe-core finds no serious or critical violation');
+  const reached = await tabThrough(page);
+  t.same((await visibleControls(page)).filter((c) => !reached.includes(c)), [], `every control reached by Tab (${reached.length})`);
   await page.screenshot({ path: artifactPath('events-desktop.png'), fullPage: true });
 
   await page.setViewportSize({ width: 390, height: 844 });
-  await checkAccessibility(t, page, 'events page on a phone');
+  t.same(await seriousAxeViolations(page), [], 'events page on a phone: axe-core finds no serious or critical violation');
   await page.screenshot({ path: artifactPath('events-phone-390x844.png'), fullPage: true });
 
   // Keyboard only: Tab to the live session's link, Enter opens its board.
@@ -100,7 +101,7 @@ t.test('a private event\'s board asks for a login; the club member logs in and f
   t.match(await page.locator('#access-message').textContent(), /private event ?members-day|members-day/, 'says which private event');
   t.match(await page.locator('#access-message').textContent(), /log in/, 'and what to do');
   t.equal(await page.locator('#board tbody tr').count(), 0, 'no rows shown');
-  await checkAccessibility(t, page, 'private board, not logged in');
+  t.same(await seriousAxeViolations(page), [], 'private board, not logged in: axe-core finds no serious or critical violation');
 
   await page.click('#login');
   await page.waitForURL((url) => url.href.startsWith(idp.issuer), { timeout: 10_000 });

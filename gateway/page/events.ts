@@ -4,7 +4,7 @@ import { finishSpectatorLogin, spectatorLoginConfig, startSpectatorLogin } from 
 
 /**
  * The events page's script (served bundled as `/events.js`, page `/events`): the sessions of the events this
- * browser may see, live now, upcoming and recent, each linking to its live board and TV screen. Private events are
+ * browser may see, live now, upcoming and recent, each linking to its live board and TV screen, and finished ones to their results. Private events are
  * listed only after a login of their organisation; the page offers it when the gateway has an identity provider.
  */
 
@@ -35,6 +35,13 @@ function item(s: ListedSession): HTMLLIElement {
   tv.textContent = 'TV screen';
   tv.setAttribute('aria-label', `${s.name}, ${s.eventName}: TV screen`);
   links.append(tv);
+  if (s.state === 'finished' || s.state === 'official') {
+    const results = document.createElement('a');
+    results.href = `/results/${s.track}/${s.session}`;
+    results.textContent = 'Results';
+    results.setAttribute('aria-label', `${s.name}, ${s.eventName}: results`);
+    links.append(results);
+  }
   li.append(state, board, event, links);
   return li;
 }
