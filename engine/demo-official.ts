@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Accounts } from '../oidc/accounts.ts';
 import { IdentityAdminError } from '../oidc/errors.ts';
+import { randomPassword } from './random-password.ts';
 
 /** The official of the demo meeting: race control and timing in the demo event's organisation. */
 export const DEMO_OFFICIAL = { username: 'race-director', roles: ['race-control', 'timing'] } as const;
@@ -12,7 +12,7 @@ export const DEMO_OFFICIAL = { username: 'race-director', roles: ['race-control'
  */
 export async function ensureDemoOfficial(accounts: Accounts, org: { id: string; name: string }): Promise<string> {
   if (!(await accounts.getOrganisation(org.id))) await accounts.addOrganisation(org);
-  const password = randomBytes(9).toString('base64url');
+  const password = randomPassword(16);
   try {
     await accounts.addAccount({ ...DEMO_OFFICIAL, roles: [...DEMO_OFFICIAL.roles], password, org: org.id });
     return `user ${DEMO_OFFICIAL.username}, password ${password}`;

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { edgeDevicePermissions, renderPermissions, SERVICE_PERMISSIONS, type Permissions } from './nats-permissions.ts';
+import { randomPassword } from '../random-password.ts';
 
 /** The services that talk to NATS, each with its own user and permissions (nats.conf `<ROLE>_PERMISSIONS`). */
 export const SERVICE_ROLES = ['engine', 'gateway', 'identity', 'admin'] as const;
@@ -26,7 +26,7 @@ export interface NatsSecrets {
 
 const SLUG = /^[a-z0-9-]+$/;
 
-export const newPassword = () => randomBytes(24).toString('base64url');
+export const newPassword = () => randomPassword();
 
 export function serviceCredentials(secrets: NatsSecrets, role: ServiceRole): NatsCredentials {
   return { user: role, pass: secrets.services[role] };

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kvm } from '@nats-io/kv';
@@ -11,6 +10,7 @@ import { natsSecretsFile } from '../../servers/edge-devices.ts';
 import { loadOrCreateSecrets, serviceCredentials } from '../../servers/nats-users.ts';
 import { stackFile } from '../../stack.ts';
 import type { Command, CommandArgs } from '../command.ts';
+import { randomPassword } from '../../random-password.ts';
 
 /** What `pitwall up` wrote in `<data-dir>/run/stack.json` (the identity URL once the stack starts the provider). */
 export interface LocalStack {
@@ -60,7 +60,7 @@ async function passwordFrom(values: CommandArgs['values']): Promise<{ password: 
     if (!password) throw new UsageError('--password-stdin: no password on standard input');
     return { password, generated: false };
   }
-  return { password: randomBytes(12).toString('base64url'), generated: true };
+  return { password: randomPassword(16), generated: true };
 }
 
 const describe = (a: PublicAccount) => `${a.username} (${a.org}: ${a.roles.join(', ')}${a.entry ? ` for ${a.entry.event} #${a.entry.number}` : ''})`;
