@@ -1,27 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kvm } from '@nats-io/kv';
 import type { Page } from 'playwright-core';
 import { Registry } from 'prom-client';
 import t, { type Test } from 'tap';
-import { createSimulator } from '../edge/sim/simulator.ts';
 import { writeSimJsonl } from '../edge/jsonl/from-sim.ts';
 import { ensureSchema } from '../engine/clickhouse/schema.ts';
-import { readDeclarationFile } from '../engine/declarations/read.ts';
-import { putDeclaration } from '../engine/declarations/store.ts';
-import { DEMO_EVENT_FILE } from '../engine/demo.ts';
-import { startEngine } from '../engine/engine.ts';
 import { startLapSink } from '../engine/lap-sink.ts';
 import type { ScoreOutput } from '../engine/score/output.ts';
 import { useTestClickHouse } from '../engine/testing/clickhouse.ts';
 import { runPitwall } from '../engine/testing/cli.ts';
-import { startTestNats } from '../engine/testing/nats.ts';
 import { readRaceEvents } from '../engine/testing/race-events.ts';
 import { waitFor } from '../engine/testing/wait.ts';
 import { gapToLeaderSeries, type LapRecord } from './page/charts/race-series.ts';
 import { artifactPath, launchChromium } from './testing/browser.ts';
 import { startFakeEngine } from './testing/fake-engine.ts';
 import { startTestGateway } from './testing/gateway.ts';
+import { startLiveRace } from './testing/live-race.ts';
 import { seriousAxeViolations, tabThrough, visibleControls } from './testing/page-checks.ts';
 import { sampleView } from './testing/race-views.ts';
 
@@ -30,31 +24,21 @@ import { sampleView } from './testing/race-views.ts';
 // exactly the laps REST serves, the results downloads must equal `pitwall score`, and both pages pass axe-core and
 // a keyboard-only walk.
 
-const declared = readDeclarationFile(DEMO_EVENT_FILE);
-const declaration = { ...declared, entries: declared.entries.slice(0, 8) };
-const session = declaration.sessions.find((s) => s.id === 'race-2')!; // 20 laps
-const { track } = declaration;
 const startMs = 1_900_000_000_000;
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 
-const nats = await startTestNats(t);
-await putDeclaration(await new Kvm(await nats.connectAs('admin')).open('events'), declaration);
 const ch = await useTestClickHouse(t);
 await ensureSchema(ch);
-const log = (line: string) => t.comment(line);
-const engineNc = await nats.connectAs('engine');
-const engine = await startEngine({ nc: engineNc, registry: new Registry(), log }, { node: 'test' });
-t.teardown(() => engine.stop());
-const sink = await startLapSink({ nc: engineNc, clickhouse: ch, registry: new Registry(), log }, { maxWaitMs: 200 });
-t.teardown(() => sink.stop());
-const gw = await startTestGateway(t, await nats.connectAs('gateway'), {}, { clickhouse: ch });
+const { nats, declaration, session, track, engineNc, gw, sim, host } = await startLiveRace(t, {
+  cars: 8, speed: 'max', seed: 3, startMs,
+  beforeGateway: async (engineNc) => {
+    const sink = await startLapSink({ nc: engineNc, clickhouse: ch, registry: new Registry(), log: (line) => t.comment(line) }, { maxWaitMs: 200 });
+    t.teardown(() => sink.stop());
+    return { clickhouse: ch };
+  },
+});
 const browser = await launchChromium(t);
-
-const device = await nats.connectWith(await nats.server.addEdgeDevice(track, 'sim'));
-const sim = createSimulator({ nc: device, nowMs: () => startMs, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
-  { track, device: 'sim', declaration, session, cars: 8, speed: 'max', seed: 3 });
-const host = await waitFor('the session actor', () => engine.session(track, session.id));
 
 async function open(t: Test, url: string, viewport: { width: number; height: number }) {
   const context = await browser.newContext({ viewport });

@@ -7,6 +7,7 @@ import { putDeclaration } from '../../engine/declarations/store.ts';
 import { startTestNats } from '../../engine/testing/nats.ts';
 import { seriousAxeViolations, tabThrough, visibleControls } from '../testing/page-checks.ts';
 import { checkBoardConsistent, readBoard } from '../testing/board.ts';
+import { measureTv } from '../testing/tv.ts';
 import { artifactPath, launchChromium } from '../testing/browser.ts';
 import { startFakeEngine, type FakeEngine } from '../testing/fake-engine.ts';
 import { startTestGateway } from '../testing/gateway.ts';
@@ -134,24 +135,6 @@ t.test('the board equals the client view at its seq, overall, by class and by be
   checkBoardConsistent(t, await readBoard(page), 'after the reconnect', CLASS_NAMES);
   t.same(errors, [], 'no page errors');
   await page.screenshot({ path: artifactPath('live-board-desktop.png'), fullPage: true });
-});
-
-/** The TV screen as rendered: scrolling, each row's box and its big cells' font size, the flag band. */
-const measureTv = (page: Page) => page.evaluate(() => {
-  const root = document.documentElement;
-  const flag = document.getElementById('flag') as HTMLElement;
-  const rows = Array.from(document.querySelectorAll<HTMLTableRowElement>('#board tbody tr'), (tr) => {
-    const box = tr.getBoundingClientRect();
-    const big = ['pos', 'number', 'laps'].map((key) => {
-      const cell = tr.querySelector<HTMLElement>(`.${key}`) as HTMLElement;
-      return { key, fontPx: parseFloat(getComputedStyle(cell).fontSize), clipped: cell.scrollWidth > cell.clientWidth, text: cell.textContent };
-    });
-    return { car: tr.dataset.car, left: Math.round(box.left), right: box.right, top: box.top, bottom: box.bottom, big };
-  });
-  return {
-    width: innerWidth, height: innerHeight, scrollWidth: root.scrollWidth, scrollHeight: root.scrollHeight, rows,
-    flag: { width: flag.getBoundingClientRect().width, text: flag.textContent },
-  };
 });
 
 for (const { cars, columns, minShare } of [{ cars: 20, columns: 2, minShare: 0.04 }, { cars: 8, columns: 1, minShare: 0.08 }]) {
