@@ -25,6 +25,16 @@ export const AGENT_OPTIONS_HELP = `  --data-dir DIR    a local stack started by 
   --outbox-max-mb N the outbox's size limit (default 1024); when full, new readings wait`;
 
 /** The outbox directory of a device, under the data directory. */
+/** A string option's value, undefined when not given. */
+export const stringOption = (values: CommandArgs['values'], key: string) => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
+
+/** `--port`: a TCP port number, else a usage error. */
+export function portOption(values: CommandArgs['values']): number {
+  const port = Number(stringOption(values, 'port'));
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('--port takes a port number');
+  return port;
+}
+
 export const defaultOutboxDir = (dataDir: string, track: string, device: string) => path.join(dataDir, 'edge', track, device, 'outbox');
 
 export interface AgentProcess {
@@ -46,7 +56,7 @@ export async function openAgentProcess(
   config: CliConfig,
   opts: { track: string; device: string; name: string; log: (line: string) => void },
 ): Promise<AgentProcess> {
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const str = (k: string) => stringOption(values, k);
   const dataDir = str('data-dir') ? path.resolve(str('data-dir')!) : config.dataDir;
   const maxMb = Number(str('outbox-max-mb') ?? 1024);
   if (!(maxMb > 0)) throw new UsageError(`--outbox-max-mb takes a positive number, got ${String(str('outbox-max-mb'))}`);

@@ -1,7 +1,7 @@
 import type { Command } from '../../engine/cli/command.ts';
 import { subjects } from '../../actors/contracts/subjects.ts';
 import { UsageError } from '../../engine/errors.ts';
-import { AGENT_OPTIONS, AGENT_OPTIONS_HELP, openAgentProcess } from '../agent-process.ts';
+import { AGENT_OPTIONS, AGENT_OPTIONS_HELP, openAgentProcess, portOption, stringOption } from '../agent-process.ts';
 import { createP3Agent, DEFAULT_P3_PORT } from './agent.ts';
 
 export const p3Command: Command = {
@@ -27,14 +27,13 @@ ${AGENT_OPTIONS_HELP}`,
     ...AGENT_OPTIONS,
   },
   async run({ values }, { config, out, err, stopRequested }) {
-    const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+    const str = (k: string) => stringOption(values, k);
     const track = str('track');
     const device = str('device');
     const host = str('host');
     if (!track || !device || !host) throw new UsageError('--track, --device and --host are required');
     const passingSubject = subjects.edge(track, device, 'passing'); // also checks that track and device are slugs
-    const port = Number(str('port'));
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('--port takes a port number');
+    const port = portOption(values);
     const edge = await openAgentProcess(values, config, { track, device, name: 'p3', log: err });
     const agent = createP3Agent({ nc: edge.nc, log: err, clock: edge.clock, outbox: edge.outbox }, { track, device, host, port });
     out(`p3 ${host}:${port} → ${passingSubject}`);

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from '../../engine/cli/command.ts';
 import { subjects } from '../../actors/contracts/subjects.ts';
 import { UsageError } from '../../engine/errors.ts';
-import { AGENT_OPTIONS, AGENT_OPTIONS_HELP, openAgentProcess } from '../agent-process.ts';
+import { AGENT_OPTIONS, AGENT_OPTIONS_HELP, openAgentProcess, portOption, stringOption } from '../agent-process.ts';
 import { createRfidAgent } from './agent.ts';
 import { DEFAULT_RFID_GAP_MS, DEFAULT_RFID_MIN_INTERVAL_MS } from './clusters.ts';
 import { dayStartFromLogName } from './read-log.ts';
@@ -39,7 +39,7 @@ ${AGENT_OPTIONS_HELP}`,
     ...AGENT_OPTIONS,
   },
   async run({ values }, { config, out, err, stopRequested }) {
-    const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+    const str = (k: string) => stringOption(values, k);
     const track = str('track');
     const device = str('device');
     const host = str('host');
@@ -59,8 +59,7 @@ ${AGENT_OPTIONS_HELP}`,
     const day = str('day');
     if (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new UsageError('--day takes YYYY-MM-DD');
     const dayStartUs = day ? Date.parse(`${day}T00:00:00Z`) * 1000 : file ? dayStartFromLogName(path.basename(file)) : undefined;
-    const port = Number(str('port'));
-    if (host && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new UsageError('--port takes a port number');
+    const port = host ? portOption(values) : 0;
 
     const edge = await openAgentProcess(values, config, { track, device, name: 'rfid', log: err });
     const agent = createRfidAgent(

@@ -1,7 +1,7 @@
 import type { Command } from '../../engine/cli/command.ts';
 import { subjects } from '../../actors/contracts/subjects.ts';
 import { UsageError } from '../../engine/errors.ts';
-import { AGENT_OPTIONS, AGENT_OPTIONS_HELP, openAgentProcess } from '../agent-process.ts';
+import { AGENT_OPTIONS, AGENT_OPTIONS_HELP, openAgentProcess, portOption, stringOption } from '../agent-process.ts';
 import { createRmonitorAgent } from './agent.ts';
 
 export const DEFAULT_RMONITOR_PORT = 50000;
@@ -30,14 +30,13 @@ ${AGENT_OPTIONS_HELP}`,
     ...AGENT_OPTIONS,
   },
   async run({ values }, { config, out, err, stopRequested }) {
-    const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+    const str = (k: string) => stringOption(values, k);
     const track = str('track');
     const device = str('device');
     const host = str('host');
     if (!track || !device || !host) throw new UsageError('--track, --device and --host are required');
     const rmonSubject = subjects.edge(track, device, 'rmon'); // also checks that track and device are slugs
-    const port = Number(str('port'));
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('--port takes a port number');
+    const port = portOption(values);
     const edge = await openAgentProcess(values, config, { track, device, name: 'rmonitor', log: err });
     const agent = createRmonitorAgent({ nc: edge.nc, log: err, clock: edge.clock, outbox: edge.outbox }, { track, device, host, port });
     out(`rmonitor ${host}:${port} → ${rmonSubject}`);
