@@ -1,10 +1,11 @@
 import type { SessionView, StandingRow } from '../../actors/contracts/view.ts';
-import { createTimingClient, type TimingClient, type TimingClientStatus } from '../client/timing-client.ts';
+import { createTimingClient, type TimingClientStatus } from '../client/timing-client.ts';
 import { renderLineChart } from './charts/line-chart.ts';
 import { lapTimePoints, positionPoints, type LapRecord } from './charts/race-series.ts';
 import { penaltyText } from './control-panel.ts';
 import { formatClock, formatGap, formatLap, formatRemaining } from './format.ts';
 import { createLapFollower } from './laps-feed.ts';
+import { byId } from './dom.ts';
 
 /**
  * The driver view (served bundled as `/driver.js` for `/driver/<track>/<session>/<car>`), for a phone: one car's
@@ -12,17 +13,7 @@ import { createLapFollower } from './laps-feed.ts';
  * penalties and control-log entries, live from the client library; laps from the REST laps route.
  */
 
-declare global {
-  interface Window {
-    pitwall?: { client: TimingClient; seq(): number | undefined; view(): SessionView | undefined; classNames?(): Record<string, string> };
-  }
-}
 
-const byId = <T extends Element = HTMLElement>(id: string) => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`page has no #${id}`);
-  return el as unknown as T;
-};
 const setText = (el: Element, text: string) => {
   if (el.textContent !== text) el.textContent = text;
 };

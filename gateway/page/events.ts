@@ -1,6 +1,7 @@
 import { sortSessions, type ListedEvent, type ListedSession, type LiveSessionInfo } from './event-list.ts';
 import { currentLogin, logout } from './oidc-login.ts';
 import { finishSpectatorLogin, spectatorLoginConfig, startSpectatorLogin } from './spectator-login.ts';
+import { byId } from './dom.ts';
 
 /**
  * The events page's script (served bundled as `/events.js`, page `/events`): the sessions of the events this
@@ -8,11 +9,6 @@ import { finishSpectatorLogin, spectatorLoginConfig, startSpectatorLogin } from 
  * listed only after a login of their organisation; the page offers it when the gateway has an identity provider.
  */
 
-const byId = <T extends HTMLElement>(id: string) => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`page has no #${id}`);
-  return el as T;
-};
 const status = byId('status');
 
 function item(s: ListedSession): HTMLLIElement {

@@ -1,8 +1,9 @@
 import type { SessionView } from '../../actors/contracts/view.ts';
-import { createTimingClient, type TimingClient } from '../client/timing-client.ts';
+import { createTimingClient } from '../client/timing-client.ts';
 import { createBoard } from './board.ts';
 import { createControlPanel } from './control-panel.ts';
 import { currentLogin, finishLogin, logout, startLogin, type LoginConfig } from './oidc-login.ts';
+import { byId } from './dom.ts';
 
 /**
  * The race-control page's script (served bundled as `/race-control.js`, page `/race-control`): an official logs in
@@ -11,18 +12,7 @@ import { currentLogin, finishLogin, logout, startLogin, type LoginConfig } from 
  * (flag, penalties, control log) comes back over the WebSocket like every spectator's.
  */
 
-declare global {
-  interface Window {
-    /** For tests: the client, and the seq and view the page shows. */
-    pitwall?: { client: TimingClient; seq(): number | undefined; view(): SessionView | undefined; classNames?(): Record<string, string> };
-  }
-}
 
-const byId = <T extends HTMLElement>(id: string) => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`page has no #${id}`);
-  return el as T;
-};
 const status = byId('status');
 const reply = byId('reply');
 

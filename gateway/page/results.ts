@@ -3,6 +3,7 @@ import { renderLineChart } from './charts/line-chart.ts';
 import { gapToLeaderSeries, lapTimePoints, positionPoints, type LapRecord } from './charts/race-series.ts';
 import { formatGap, formatLap } from './format.ts';
 import { fetchLaps } from './laps-feed.ts';
+import { byId } from './dom.ts';
 
 /**
  * The results page (served bundled as `/results.js` for `/results/<track>/<session>`): the classification as
@@ -10,11 +11,6 @@ import { fetchLaps } from './laps-feed.ts';
  * the race from every car's laps. A session not yet finished is marked provisional and read again every few seconds.
  */
 
-const byId = <T extends Element = HTMLElement>(id: string) => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`page has no #${id}`);
-  return el as unknown as T;
-};
 const REFRESH_MS = 5000;
 const LAPS_TRIES = 10;
 

@@ -1,10 +1,11 @@
 import type { SessionView } from '../../actors/contracts/view.ts';
-import { createTimingClient, type TimingClient, type TimingClientStatus } from '../client/timing-client.ts';
+import { createTimingClient, type TimingClientStatus } from '../client/timing-client.ts';
 import { createBoard } from './board.ts';
 import { classesIn, type BoardMode } from './board-rows.ts';
 import { createControlPanel } from './control-panel.ts';
 import { currentLogin } from './oidc-login.ts';
 import { spectatorLoginConfig, startSpectatorLogin } from './spectator-login.ts';
+import { byId } from './dom.ts';
 
 /**
  * The spectator page's script (served bundled as `/spectator.js`, pages `/` and `/tv`): one session's live order,
@@ -12,18 +13,7 @@ import { spectatorLoginConfig, startSpectatorLogin } from './spectator-login.ts'
  * `/tv` is the track-side screen. A private event's session asks for a login (issue 10: its organisation's members).
  */
 
-declare global {
-  interface Window {
-    /** For tests and the curious: the client, and the seq and view the board shows. */
-    pitwall?: { client: TimingClient; seq(): number | undefined; view(): SessionView | undefined; classNames?(): Record<string, string> };
-  }
-}
 
-const byId = <T extends HTMLElement>(id: string) => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`page has no #${id}`);
-  return el as T;
-};
 
 const query = new URLSearchParams(location.search);
 const tv = location.pathname === '/tv' || query.has('tv');
