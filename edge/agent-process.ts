@@ -35,6 +35,22 @@ export function portOption(values: CommandArgs['values']): number {
   return port;
 }
 
+/** The options of an agent that reads a device over TCP (`--track --device --host --port`), its port's default given. */
+export const tcpAgentOptions = (defaultPort: number) => ({
+  track: { type: 'string' },
+  device: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string', default: String(defaultPort) },
+  ...AGENT_OPTIONS,
+}) as const;
+
+/** `--track`, `--device`, `--host` and `--port` of such an agent, each required; usage errors say which is wrong. */
+export function tcpAgentTarget(values: CommandArgs['values']): { track: string; device: string; host: string; port: number } {
+  const [track, device, host] = (['track', 'device', 'host'] as const).map((k) => stringOption(values, k));
+  if (!track || !device || !host) throw new UsageError('--track, --device and --host are required');
+  return { track, device, host, port: portOption(values) };
+}
+
 export const defaultOutboxDir = (dataDir: string, track: string, device: string) => path.join(dataDir, 'edge', track, device, 'outbox');
 
 export interface AgentProcess {

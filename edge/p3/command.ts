@@ -1,7 +1,6 @@
 import type { Command } from '../../engine/cli/command.ts';
 import { subjects } from '../../actors/contracts/subjects.ts';
-import { UsageError } from '../../engine/errors.ts';
-import { AGENT_OPTIONS, AGENT_OPTIONS_HELP, openAgentProcess, portOption, stringOption } from '../agent-process.ts';
+import { AGENT_OPTIONS_HELP, openAgentProcess, tcpAgentOptions, tcpAgentTarget } from '../agent-process.ts';
 import { createP3Agent, DEFAULT_P3_PORT } from './agent.ts';
 
 export const p3Command: Command = {
@@ -19,21 +18,10 @@ Health (decoder link, frame and error counts, decoder clock offset, outbox) goes
 options:
   --port P          the decoder's port (default ${DEFAULT_P3_PORT})
 ${AGENT_OPTIONS_HELP}`,
-  options: {
-    track: { type: 'string' },
-    device: { type: 'string' },
-    host: { type: 'string' },
-    port: { type: 'string', default: String(DEFAULT_P3_PORT) },
-    ...AGENT_OPTIONS,
-  },
+  options: tcpAgentOptions(DEFAULT_P3_PORT),
   async run({ values }, { config, out, err, stopRequested }) {
-    const str = (k: string) => stringOption(values, k);
-    const track = str('track');
-    const device = str('device');
-    const host = str('host');
-    if (!track || !device || !host) throw new UsageError('--track, --device and --host are required');
+    const { track, device, host, port } = tcpAgentTarget(values);
     const passingSubject = subjects.edge(track, device, 'passing'); // also checks that track and device are slugs
-    const port = portOption(values);
     const edge = await openAgentProcess(values, config, { track, device, name: 'p3', log: err });
     const agent = createP3Agent({ nc: edge.nc, log: err, clock: edge.clock, outbox: edge.outbox }, { track, device, host, port });
     out(`p3 ${host}:${port} → ${passingSubject}`);

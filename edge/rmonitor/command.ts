@@ -1,7 +1,6 @@
 import type { Command } from '../../engine/cli/command.ts';
 import { subjects } from '../../actors/contracts/subjects.ts';
-import { UsageError } from '../../engine/errors.ts';
-import { AGENT_OPTIONS, AGENT_OPTIONS_HELP, openAgentProcess, portOption, stringOption } from '../agent-process.ts';
+import { AGENT_OPTIONS_HELP, openAgentProcess, tcpAgentOptions, tcpAgentTarget } from '../agent-process.ts';
 import { createRmonitorAgent } from './agent.ts';
 
 export const DEFAULT_RMONITOR_PORT = 50000;
@@ -22,21 +21,10 @@ the device user is created in the local stack's data directory (a running 'pitwa
 options:
   --port P          the feed's port (default ${DEFAULT_RMONITOR_PORT})
 ${AGENT_OPTIONS_HELP}`,
-  options: {
-    track: { type: 'string' },
-    device: { type: 'string' },
-    host: { type: 'string' },
-    port: { type: 'string', default: String(DEFAULT_RMONITOR_PORT) },
-    ...AGENT_OPTIONS,
-  },
+  options: tcpAgentOptions(DEFAULT_RMONITOR_PORT),
   async run({ values }, { config, out, err, stopRequested }) {
-    const str = (k: string) => stringOption(values, k);
-    const track = str('track');
-    const device = str('device');
-    const host = str('host');
-    if (!track || !device || !host) throw new UsageError('--track, --device and --host are required');
+    const { track, device, host, port } = tcpAgentTarget(values);
     const rmonSubject = subjects.edge(track, device, 'rmon'); // also checks that track and device are slugs
-    const port = portOption(values);
     const edge = await openAgentProcess(values, config, { track, device, name: 'rmonitor', log: err });
     const agent = createRmonitorAgent({ nc: edge.nc, log: err, clock: edge.clock, outbox: edge.outbox }, { track, device, host, port });
     out(`rmonitor ${host}:${port} → ${rmonSubject}`);
