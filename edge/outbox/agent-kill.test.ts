@@ -13,7 +13,8 @@ const TRACK = 'cota';
 const DEVICE = 'orbits-1';
 
 t.test('the agent killed with kill -9 while holding unacknowledged readings, restarted while NATS is still away: all delivered, none twice', async (t) => {
-  // A 1 s dedupe window: a reading sent twice would stay twice in the stream, so "none twice" is the outbox's doing.
+  // A 1 s dedupe window: a reading sent twice would stay twice in the stream, so "none twice" is the outbox's doing
+  // (except the one reading whose acknowledgement the stop itself lost, below).
   const nats = await startTestNats(t, { limits: { ...TEST_STREAM_LIMITS, edgeDuplicateWindowSec: 1 } });
   const credentials = await nats.server.addEdgeDevice(TRACK, DEVICE);
   const feed = await createReplayServer({ file: capturePath('redmist/TestGap.txt'), port: 0, speed: 40 });
@@ -51,7 +52,11 @@ t.test('the agent killed with kill -9 while holding unacknowledged readings, res
   await waitFor('every line the first run took, in the stream', async () => (await firstBoot()).mine.length >= held.lastIndex, 60_000);
   await waitFor('the outbox empty', () => inspectOutbox(outbox).pending === 0, 60_000);
   const { all, boot, mine } = await firstBoot();
-  t.same(mine.map((m) => m.msg.seq), Array.from({ length: held.lastIndex }, (_, i) => i + 1), `the first run's ${held.lastIndex} lines: each once, in order`);
+  // The one reading in flight when NATS stopped may be stored while its acknowledgement is lost: the outbox sends it
+  // again (at least once), past the 1 s window; the session actor drops such a copy by its reading id.
+  const seqs = mine.map((m) => m.msg.seq);
+  t.ok(seqs.length - new Set(seqs).size <= 1, `at most the reading in flight at the stop stored twice (${seqs.length - new Set(seqs).size})`);
+  t.same([...new Set(seqs)], Array.from({ length: held.lastIndex }, (_, i) => i + 1), `the first run's ${held.lastIndex} lines: each, in order`);
   t.ok(mine.every((m) => m.msgId === `${DEVICE}:${boot}:${m.msg.seq}`), 'with their original reading ids');
   const firstOfSecond = all.findIndex((m) => m.msg.boot !== boot);
   t.ok(firstOfSecond === -1 || firstOfSecond === mine.length, 'and before anything the restarted agent read');
