@@ -1,3 +1,5 @@
+import type { LiveSession } from '../live-sessions.ts';
+
 /**
  * Sorts the sessions `/api/events` declares into live now, upcoming and recent, from what the engines report
  * (`state`, present while an engine holds the session). A declared session no engine holds yet is upcoming;
@@ -23,15 +25,8 @@ export interface ListedSession {
 
 const RECENT = new Set(['finished', 'official']);
 
-/** A session an engine reports (`/api/sessions`). */
-export interface LiveSessionInfo {
-  track: string;
-  event: string;
-  session: string;
-  name: string;
-  type: string;
-  state: string;
-}
+/** A session an engine reports (`/api/sessions`): the engines' health entry, as the gateway lists it. */
+export type LiveSessionInfo = LiveSession;
 
 /** `live` adds the sessions engines run without a declaration (an RMonitor feed's, say). */
 export function sortSessions(events: ListedEvent[], live: LiveSessionInfo[] = []): { live: ListedSession[]; upcoming: ListedSession[]; recent: ListedSession[] } {
