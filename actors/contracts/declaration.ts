@@ -34,6 +34,14 @@ export interface TimingLineDeclaration {
   points?: [[number, number], [number, number]];
 }
 
+/** A course mark for the live map. */
+export interface CourseMark {
+  id: string;
+  name?: string;
+  lat: number;
+  lon: number;
+}
+
 export interface ClassDeclaration {
   id: string;
   name: string;
@@ -83,6 +91,10 @@ export interface EventDeclaration {
   sessions: SessionDeclaration[];
   entries: EntryDeclaration[];
   timingLines?: TimingLineDeclaration[];
+  /** Course marks (buoys, turn points) drawn on the live map; GPS virtual lines are in `timingLines[].points`. */
+  marks?: CourseMark[];
+  /** GPS tracking: fixes implying a faster speed than this from the rider's previous fix are outliers (default 40 m/s). */
+  gps?: { maxSpeedMps?: number };
   /** A private event is visible only with its access code or a login (identity issue). */
   private?: boolean;
   /** The organisation (identity provider) that owns the event: a private event is visible to its logins. */
