@@ -1,15 +1,14 @@
-import net from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { EdgeRmonMessage, RmonAgentHealth, RmonErrorKind } from '../../actors/contracts/rmonitor.ts';
 import { startAgentHealth } from '../agent-health.ts';
-import { createBackoff, DEFAULT_BACKOFF, type BackoffOptions } from '../backoff.ts';
+import type { BackoffOptions } from '../backoff.ts';
 import { createEdgeClock, type EdgeClock } from '../edge-clock.ts';
 import { createEdgePublisher } from '../edge-publisher.ts';
 import type { Outbox } from '../outbox/outbox.ts';
 import { parseLine, splitMerged } from './codec.ts';
 import { RmonitorParseError } from './errors.ts';
 import { createLineFramer } from './line-framer.ts';
+import { startTcpFeed } from '../tcp-feed.ts';
 import { createRmonCounter } from './stats.ts';
 
 /**
@@ -68,17 +67,14 @@ export function createRmonitorAgent(deps: RmonitorAgentDeps, opts: RmonitorAgent
   const maxQueued = opts.maxQueued ?? 5000;
   const idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
   const feed = `${opts.host}:${opts.port}`;
-  const reconnectBackoff = createBackoff(opts.backoff ?? DEFAULT_BACKOFF, deps.random);
   const counter = createRmonCounter();
-  const stopping = new AbortController();
 
   let connected = false;
   let sinceUs = nowUs();
-  let reconnects = 0;
-  let everConnected = false;
   let outageCount = 0;
   const outages: RmonAgentHealth['outages'] = [];
-  let socket: net.Socket | undefined;
+  /** Reading is paused while the outbox is full. */
+  let paused = false;
   /** Lines handed to the publisher and not yet in the outbox (only while it is full). */
   let waiting = 0;
 
@@ -92,7 +88,7 @@ export function createRmonitorAgent(deps: RmonitorAgentDeps, opts: RmonitorAgent
       extra: () => {
         const c = counter.snapshot();
         return {
-          agent: 'rmonitor' as const, feed, connected, sinceUs, reconnects, outages: outages.map((o) => ({ ...o })), outageCount,
+          agent: 'rmonitor' as const, feed, connected, sinceUs, reconnects: tcp.reconnects(), outages: outages.map((o) => ({ ...o })), outageCount,
           records: c.records, recordsByType: c.recordsByType, errors: c.errors,
         };
       },
@@ -117,10 +113,16 @@ export function createRmonitorAgent(deps: RmonitorAgentDeps, opts: RmonitorAgent
 
   const enqueue = (body: Omit<EdgeRmonMessage, 'device' | 'boot' | 'seq'>) => {
     waiting++;
-    if (waiting >= maxQueued && socket && !socket.isPaused()) socket.pause();
+    if (waiting >= maxQueued && !paused) {
+      paused = true;
+      tcp.pause();
+    }
     void publisher.publish({ kind: 'rmon', body }).then(() => {
       waiting--;
-      if (waiting < maxQueued / 2 && socket?.isPaused()) socket.resume();
+      if (waiting < maxQueued / 2 && paused) {
+        paused = false;
+        tcp.resume();
+      }
     }, (err: unknown) => log(`rmonitor: line not kept: ${(err as Error).message}`));
   };
 
@@ -147,56 +149,36 @@ export function createRmonitorAgent(deps: RmonitorAgentDeps, opts: RmonitorAgent
     enqueue({ type: 'rmon', receivedAtUs: nowUs(), raw: head, error: { kind, message: `line ${lineNo}: ${kind}: over ${maxLineLength} characters` } });
   };
 
-  // --- the feed connection ---
-  const connectOnce = () => {
-    if (stopping.signal.aborted) return;
-    const framer = createLineFramer({ onLine, onTooLong }, { maxLength: maxLineLength });
-    const s = net.createConnection({ host: opts.host, port: opts.port });
-    socket = s;
-    let reason = 'closed by the feed';
-    s.setKeepAlive(true, 5000);
-    if (idleTimeoutMs > 0) s.setTimeout(idleTimeoutMs);
-    s.on('connect', () => {
-      if (everConnected) reconnects++;
-      everConnected = true;
-      connected = true;
-      sinceUs = nowUs();
-      endOutage();
-      reconnectBackoff.reset();
-      log(`rmonitor: connected to ${feed}`);
-      publishHealth();
-    });
-    s.on('data', (chunk: Buffer) => framer.push(chunk));
-    s.on('timeout', () => {
-      reason = `no data for ${idleTimeoutMs} ms`;
-      s.destroy();
-    });
-    s.on('error', (e) => {
-      reason = e.message;
-    });
-    s.on('close', () => {
-      framer.end();
-      if (socket === s) socket = undefined;
-      const wasConnected = connected;
-      connected = false;
-      if (wasConnected) sinceUs = nowUs();
-      if (stopping.signal.aborted) return;
-      const changed = startOutage(reason) || wasConnected;
-      const waitMs = reconnectBackoff.next();
-      log(`rmonitor: feed ${feed} ${wasConnected ? 'lost' : 'unreachable'} (${reason}), retrying in ${waitMs} ms`);
-      if (changed) publishHealth();
-      sleep(waitMs, undefined, { signal: stopping.signal }).then(connectOnce, () => undefined);
-    });
-  };
-
-  connectOnce();
+  // --- the feed connection (edge/tcp-feed.ts keeps it up); each connection is framed anew ---
+  let framer = createLineFramer({ onLine, onTooLong }, { maxLength: maxLineLength });
+  const tcp = startTcpFeed(
+    { host: opts.host, port: opts.port, idleTimeoutMs, ...(opts.backoff ? { backoff: opts.backoff } : {}), ...(deps.random ? { random: deps.random } : {}) },
+    {
+      onConnect() {
+        framer = createLineFramer({ onLine, onTooLong }, { maxLength: maxLineLength });
+        connected = true;
+        sinceUs = nowUs();
+        endOutage();
+        log(`rmonitor: connected to ${feed}`);
+        publishHealth();
+      },
+      onData: (chunk) => framer.push(chunk),
+      onClose(reason, wasConnected, retryInMs) {
+        framer.end();
+        connected = false;
+        if (wasConnected) sinceUs = nowUs();
+        const changed = startOutage(reason) || wasConnected;
+        log(`rmonitor: feed ${feed} ${wasConnected ? 'lost' : 'unreachable'} (${reason}), retrying in ${retryInMs} ms`);
+        if (changed) publishHealth();
+      },
+    },
+  );
 
   return {
     health: reporter.health,
     async stop() {
-      stopping.abort();
+      tcp.stop();
       reporter.stop();
-      socket?.destroy();
       publishHealth();
       await publisher.stop();
     },
