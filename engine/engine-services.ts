@@ -12,10 +12,10 @@ import type { ServiceGroup } from './service-group.ts';
 export async function startEngineServices(
   group: ServiceGroup,
   deps: SinkDeps,
-  opts: { node: string },
+  opts: { node: string; leaseTtlMs?: number },
 ): Promise<Engine> {
   await ensureSchema(deps.clickhouse);
-  const engine = await group.start('engine', () => startEngine(deps, { node: opts.node }));
+  const engine = await group.start('engine', () => startEngine(deps, opts));
   await group.start('lap sink', () => startLapSink(deps));
   await group.start('race archive', () => startRaceArchive(deps));
   return engine;

@@ -26,6 +26,8 @@ export interface StackOptions {
   ports: 'fixed' | 'random';
   binaries: BinarySearch;
   node: string;
+  /** The engine's session lease TTL (engine/engine.ts; default 3000 ms). */
+  leaseTtlMs?: number;
   log: Log;
   /** The gateway's slow-spectator limits (defaults in gateway/server.ts). */
   spectators?: Pick<GatewayOptions, 'maxBackpressure' | 'slowSpectatorTimeoutMs'>;
@@ -121,7 +123,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   );
   const ch = createClickHouseHttp({ url: clickhouse.url, user: clickhouse.user, password: clickhouse.password, database: DATABASE });
   const engineNc = await connectAs('engine');
-  const engine = await startEngineServices(group, { nc: engineNc, clickhouse: ch, registry, log: opts.log }, { node: opts.node });
+  const engine = await startEngineServices(group, { nc: engineNc, clickhouse: ch, registry, log: opts.log }, { node: opts.node, ...(opts.leaseTtlMs ? { leaseTtlMs: opts.leaseTtlMs } : {}) });
   const gatewayNc = await connectAs('gateway');
   const gateway = await group.start('gateway', () =>
     createGateway({

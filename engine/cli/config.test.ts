@@ -14,3 +14,9 @@ t.test('a limit that is not a positive integer is refused, naming the variable',
   }
   t.throws(() => readCliConfig({ PITWALL_SLOW_SPECTATOR_TIMEOUT_MS: 'soon' }), { message: /PITWALL_SLOW_SPECTATOR_TIMEOUT_MS/ });
 });
+
+t.test('the session lease TTL comes from PITWALL_LEASE_TTL_MS, unset means the engine default', async (t) => {
+  t.equal(readCliConfig({}).leaseTtlMs, undefined);
+  t.equal(readCliConfig({ PITWALL_LEASE_TTL_MS: '10000' }).leaseTtlMs, 10000);
+  t.throws(() => readCliConfig({ PITWALL_LEASE_TTL_MS: '3s' }), { message: "PITWALL_LEASE_TTL_MS must be a positive integer, got '3s'" });
+});

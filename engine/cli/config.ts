@@ -20,6 +20,12 @@ export interface CliConfig {
    * (bytes, default 256 KiB) and PITWALL_SLOW_SPECTATOR_TIMEOUT_MS (default 30000).
    */
   spectators: { maxBackpressure?: number; slowSpectatorTimeoutMs?: number };
+  /**
+   * How long a session's owner may go without renewing its lease before another engine takes the session over
+   * (PITWALL_LEASE_TTL_MS, default 3000). Raise it on slow machines, where an event-loop stall longer than this would
+   * cause a needless takeover.
+   */
+  leaseTtlMs?: number;
 }
 
 /** A positive integer setting, or undefined when unset; anything else is an error naming the variable. */
@@ -44,6 +50,7 @@ export function readCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
       maxBackpressure: positiveInteger(env, 'PITWALL_SPECTATOR_MAX_BACKPRESSURE'),
       slowSpectatorTimeoutMs: positiveInteger(env, 'PITWALL_SLOW_SPECTATOR_TIMEOUT_MS'),
     },
+    leaseTtlMs: positiveInteger(env, 'PITWALL_LEASE_TTL_MS'),
   };
 }
 

@@ -42,7 +42,7 @@ options:
       return Object.assign(c, { stop: () => c.drain() });
     });
     const clickhouse = createClickHouseHttp({ url: stack.clickhouse, ...chSecrets, database: stack.database });
-    await startEngineServices(group, { nc, clickhouse, registry: new Registry(), log }, { node }).catch(async (e: unknown) => {
+    await startEngineServices(group, { nc, clickhouse, registry: new Registry(), log }, { node, ...(config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : {}) }).catch(async (e: unknown) => {
       await group.stopAll();
       throw e;
     });

@@ -40,7 +40,7 @@ options:
     if (demoSpeed !== 'max' && !(demoSpeed > 0)) throw new UsageError(`--demo-speed takes a positive number or max`);
 
     const log = createLogger({ format: parseLogFormat((values['log-format'] as string | undefined) ?? config.logFormat), service: 'pitwall', write: err });
-    const stack = await startStack({ dataDir, ports, binaries: config.binaries, node: config.node, log, spectators: config.spectators });
+    const stack = await startStack({ dataDir, ports, binaries: config.binaries, node: config.node, ...(config.leaseTtlMs ? { leaseTtlMs: config.leaseTtlMs } : {}), log, spectators: config.spectators });
     const demo = values.demo ? await startDemo(stack, { speed: demoSpeed, log }).catch(async (e: unknown) => {
       await stack.stop();
       throw e;
