@@ -16,6 +16,7 @@ import { openApiDocument } from './openapi.ts';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { createRestHandlers } from './routes.ts';
 import { createViewReader } from './views.ts';
+import { createArchivedViews } from './archived-views.ts';
 
 export interface RestOptions {
   /** Request bodies over this are refused with 413. Default 64 KiB. */
@@ -47,7 +48,8 @@ export function registerRestApi(deps: RestDeps, opts: RestOptions = {}): void {
   const timeoutMs = opts.timeoutMs ?? 2000;
   const limiter = createRateLimiter(opts.rateLimit ?? { burst: 60, perSecond: 20 });
   const router = createApiRouter({ app: deps.app, limiter, log: deps.log }, { maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024 });
-  const view = createViewReader({ nc: deps.nc, current: deps.current }, { timeoutMs });
+  const archived = createArchivedViews({ nc: deps.nc, ...(deps.clickhouse ? { clickhouse: deps.clickhouse } : {}) }, { timeoutMs });
+  const view = createViewReader({ nc: deps.nc, current: deps.current, archived }, { timeoutMs });
   const declarations = createDeclarationReader({ nc: deps.nc, log: deps.log }, { cacheMs: 1000 });
   const h = createRestHandlers({
     live: () => deps.live.list(),

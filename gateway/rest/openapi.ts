@@ -185,7 +185,7 @@ export function openApiDocument(): Record<string, unknown> {
         [], {}, true),
       '/api/sessions/{track}/{session}/standings': op('Current standings (the gateway\'s materialised view) and its seq', 'Standings',
         { seq: 42, session: header, standings: [row] }, trackSession, sessionErrors, true),
-      '/api/sessions/{track}/{session}/results': op('Results: the standing fields; `final` once the session finished', 'Results',
+      '/api/sessions/{track}/{session}/results': op('Results: the standing fields; `final` once the session finished. A session no engine holds any more (finished, or the stack restarted since) is read from its events in RACE or the ClickHouse archive, with seq 0', 'Results',
         { seq: 42, session: header, final: false, results: [{ position: 1, classPosition: 1, number: '3', name: 'Driver A', class: 'gt3', laps: 2,
           bestLapMs: 91876.2, raceMs: 184321.5, finished: false }] }, trackSession, sessionErrors, true),
       '/api/sessions/{track}/{session}/results.json': op('Results as `pitwall score` prints them (docs/score-output.schema.json) for this one session, as a download; ' +

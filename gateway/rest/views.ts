@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { subjects } from '../../actors/contracts/subjects.ts';
 import type { SessionView, ViewSnapshotMessage } from '../../actors/contracts/view.ts';
 import type { SessionRef } from '../protocol.ts';
+import type { ArchivedViews } from './archived-views.ts';
 
 export type ViewRead = { ok: true; seq: number; view: SessionView } | { ok: false; reason: 'unknown_session' | 'timeout'; message: string };
 
@@ -10,10 +11,23 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /**
  * A session's current view for REST: the gateway's materialised view when spectators follow the session (no NATS
- * round trip), else one snapshot request to the engine that owns it.
+ * round trip), else one snapshot request to the engine that owns it, else — no engine holds it — its view folded from
+ * RACE or the archive (archived-views.ts; `seq` 0 there: no live diff stream follows it).
  */
-export function createViewReader(deps: { nc: NatsConnection; current: (ref: SessionRef) => { seq: number; view: SessionView } | undefined },
-  opts: { timeoutMs: number }) {
+export function createViewReader(
+  deps: { nc: NatsConnection; current: (ref: SessionRef) => { seq: number; view: SessionView } | undefined; archived?: ArchivedViews },
+  opts: { timeoutMs: number },
+) {
+  const fromArchive = async (ref: SessionRef): Promise<ViewRead> => {
+    const unknown = (what: string): ViewRead => ({ ok: false, reason: 'unknown_session', message: `${ref.track}/${ref.session} is ${what}` });
+    if (!deps.archived) return unknown('not a live session');
+    try {
+      const view = await deps.archived.read(ref);
+      return view ? { ok: true, seq: 0, view } : unknown('neither a live session nor a past one');
+    } catch (error) {
+      return { ok: false, reason: 'timeout', message: `${ref.track}/${ref.session} is not live and its events could not be read: ${(error as Error).message}` };
+    }
+  };
   return async (ref: SessionRef): Promise<ViewRead> => {
     const held = deps.current(ref);
     if (held) return { ok: true, ...held };
@@ -28,7 +42,7 @@ export function createViewReader(deps: { nc: NatsConnection; current: (ref: Sess
       const message = (error as Error).message;
       const noEngine = /no responders|503/i.test(message) || (error as { code?: string }).code === '503';
       return noEngine
-        ? { ok: false, reason: 'unknown_session', message: `${ref.track}/${ref.session} is not a live session` }
+        ? fromArchive(ref)
         : { ok: false, reason: 'timeout', message: `no snapshot of ${ref.track}/${ref.session} in ${opts.timeoutMs} ms: ${message}` };
     }
   };
