@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Gauge, type Registry } from 'prom-client';
 import { subjects } from '../actors/contracts/subjects.ts';
 import { startDeclarationWatch } from './declaration-watch.ts';
+import { startGpsIngest } from './gps/gps-ingest.ts';
 import { startIngest } from './ingest.ts';
 import { counter, fencedWrites } from './metrics.ts';
 import { startIngestRole } from './ownership/ingest-role.ts';
@@ -108,7 +109,9 @@ export async function startEngine(
           onSessionOpen: (ref) => claims.want(ref),
           onSuperseded: (reason) => lease.surrender(reason),
         });
-        const lag = watchConsumerLag(deps.nc, [{ stream: 'EDGE', consumer: ingest.consumer }], (l) =>
+        // Riders' fixes: a consumer of their own beside the passing ingest (gps/gps-ingest.ts).
+        const gps = await startGpsIngest({ ...deps, ingest, epoch: lease.epoch });
+        const lag = watchConsumerLag(deps.nc, [{ stream: 'EDGE', consumer: ingest.consumer }, { stream: 'EDGE', consumer: gps.consumer }], (l) =>
           deps.log(`engine: consumer ${l.consumer} on ${l.stream} is ${l.pending} messages (~${l.pendingBytes} bytes, ${Math.round(l.bytesShare * 100)}% of the stream's limit) behind`, { level: 'warn', stream: l.stream, consumer: l.consumer, pending: l.pending }),
         );
         // Changes of KV `events` reach the open sessions of their event.
@@ -117,6 +120,7 @@ export async function startEngine(
           async stop() {
             lag.stop();
             await declarations.stop();
+            await gps.stop();
             await ingest.stop();
           },
         };

@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerInfo, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Registry } from 'prom-client';
@@ -9,6 +9,7 @@ import type { EdgeRmonMessage } from '../actors/contracts/rmonitor.ts';
 import { parseEdgeSubject } from '../actors/contracts/subjects.ts';
 import type { SessionActorOptions } from '../actors/session-actor.ts';
 import { entryMatcher, type EntryMatcher } from './declarations/entry-map.ts';
+import { takeOverEdgeConsumer } from './epoch-consumer.ts';
 import { getDeclaration } from './declarations/store.ts';
 import { counter, inputErrors, jumpStarts } from './metrics.ts';
 import type { Log } from './log.ts';
@@ -81,15 +82,6 @@ export const OPEN_SESSIONS_KEY = '_open-sessions';
 /** A saved open session: what an engine needs to claim and rebuild it. */
 export type OpenSessionRef = Pick<OpenSession, 'track' | 'event' | 'session' | 'scoring'>;
 
-/** The previous ingest's consumer: the one with the most recent creation (normally the only one). */
-async function previousConsumers(jsm: Awaited<ReturnType<typeof jetstreamManager>>): Promise<ConsumerInfo[]> {
-  const all: ConsumerInfo[] = [];
-  for await (const info of jsm.consumers.list('EDGE')) {
-    if (info.name === INGEST_CONSUMER_PREFIX || info.name.startsWith(`${INGEST_CONSUMER_PREFIX}-`)) all.push(info);
-  }
-  return all.sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
-}
-
 export async function startIngest(deps: IngestDeps): Promise<Ingest> {
   const errors = inputErrors(deps.registry);
   const unassigned = counter(deps.registry, 'pitwall_unassigned_passings_total', 'Passings that matched no open session, or several');
@@ -97,22 +89,8 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
   const js = jetstream(deps.nc);
   const jsm = await jetstreamManager(deps.nc);
   const events = await new Kvm(deps.nc).open('events');
-  // Resume in order. A restarted durable consumer would deliver new messages at once and the unacknowledged ones only
-  // after their ack wait — out of order, and a passing older than a car's last crossing is discarded. So the consumer
-  // is made anew from the first message the previous ingest left unacknowledged; what was already written to RACE is
-  // dropped there by its message id (or by the actor's reading dedupe).
-  const consumerName = `${INGEST_CONSUMER_PREFIX}-${deps.epoch}`;
-  const previous = (await previousConsumers(jsm)).filter((c) => c.name !== consumerName);
-  const [latest] = previous;
-  await jsm.consumers.add('EDGE', {
-    durable_name: consumerName,
-    ack_policy: AckPolicy.Explicit,
-    filter_subject: 'edge.>',
-    ...(latest
-      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: latest.ack_floor.stream_seq + 1 }
-      : { deliver_policy: DeliverPolicy.All }),
-  });
-  for (const old of previous) await jsm.consumers.delete('EDGE', old.name).catch(() => undefined);
+  // Resume in order, from the previous ingest's consumer position (epoch-consumer.ts).
+  const consumerName = await takeOverEdgeConsumer(jsm, { prefix: INGEST_CONSUMER_PREFIX, epoch: deps.epoch, filterSubject: 'edge.>' });
   const consumer = await js.consumers.get('EDGE', consumerName);
   const sessions = new Map<string, OpenSession>(); // `${track}.${session}` →
   let stopping = false;

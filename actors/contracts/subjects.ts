@@ -63,6 +63,15 @@ export function parseEdgeSubject(subject: string): ParsedEdgeSubject | undefined
   return { track, device, kind: kind as EdgeKind };
 }
 
+export type ParsedGpsSubject = { track: string; device: string };
+
+/** `gps.<track>.<device>` → parts, or undefined for anything else. */
+export function parseGpsSubject(subject: string): ParsedGpsSubject | undefined {
+  const [root, track, device, ...rest] = subject.split('.');
+  if (root !== 'gps' || rest.length > 0 || !track || !device) return undefined;
+  return { track, device };
+}
+
 export type ParsedTimingSubject = { track: string; session: string; kind: TimingKind };
 
 /** `timing.<track>.<session>.<kind>` → parts, or undefined for anything else. */

@@ -45,8 +45,33 @@ CREATE TABLE IF NOT EXISTS race_events (
 PARTITION BY toYYYYMM(time)
 ORDER BY stream_seq`;
 
+/**
+ * `positions` archives every GPS fix the gateway published (`gps.<track>.<device>` in EDGE), outliers included (the
+ * tracker's verdict is not stored: it belongs to a session, and the sink reads EDGE, not the engine's trackers), so a
+ * finished race can be replayed on the map and analysed. A fix inserted twice is one row with FINAL: the key is the
+ * rider's device and the fix time.
+ */
+export const POSITIONS_DDL = `
+CREATE TABLE IF NOT EXISTS positions (
+  track String,
+  event String,
+  entry String,
+  device String,
+  at_us UInt64,
+  time DateTime,
+  lat Float64,
+  lon Float64,
+  speed Nullable(Float32),
+  accuracy Nullable(Float32),
+  via String,
+  received_us UInt64
+) ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(time)
+ORDER BY (track, device, at_us)`;
+
 export async function ensureSchema(ch: ClickHouseHttp): Promise<void> {
   await ch.exec(`CREATE DATABASE IF NOT EXISTS ${ch.config.database}`, { database: 'default' });
   await ch.exec(LAPS_DDL);
   await ch.exec(RACE_EVENTS_DDL);
+  await ch.exec(POSITIONS_DDL);
 }
