@@ -16,12 +16,14 @@ const SESSION_TYPES = ['practice', 'qualifying', 'race'];
 const START_TYPES = ['standing', 'rolling', 'individual'];
 const LINE_KINDS = ['start-finish', 'pit-in', 'pit-out', 'sector'];
 
-const TOP_FIELDS = ['track', 'event', 'name', 'timeZone', 'classes', 'sessions', 'entries', 'timingLines', 'private', 'org'];
+const TOP_FIELDS = ['track', 'event', 'name', 'timeZone', 'classes', 'sessions', 'entries', 'timingLines', 'marks', 'gps', 'private', 'org'];
 const CLASS_FIELDS = ['id', 'name'];
 const SESSION_FIELDS = ['id', 'name', 'type', 'finish', 'classes', 'start', 'bestLap', 'minLapMs'];
 const BEST_LAP_FIELDS = ['excludeYellow', 'excludeLap1', 'excludePit'];
 const ENTRY_FIELDS = ['number', 'name', 'class', 'transponder', 'transponders', 'chips', 'lane', 'carId', 'riderDevice', 'team', 'drivers'];
 const LINE_FIELDS = ['id', 'kind', 'loop', 'points'];
+const MARK_FIELDS = ['id', 'name', 'lat', 'lon'];
+const GPS_FIELDS = ['maxSpeedMps'];
 
 /**
  * Checks an untrusted value (parsed JSON or YAML) against the declaration format of docs/event-format.md and returns
@@ -82,6 +84,12 @@ export function validateDeclaration(value: unknown, source = 'declaration'): Eve
 
   entries(c, value.entries, classIds);
   if (value.timingLines !== undefined) timingLines(c, value.timingLines);
+  if (value.marks !== undefined) marks(c, value.marks);
+  if (value.gps !== undefined && c.object(value.gps, 'gps')) {
+    c.known(value.gps, GPS_FIELDS, 'gps');
+    const v = value.gps.maxSpeedMps;
+    if (v !== undefined) c.need(typeof v === 'number' && Number.isFinite(v) && v > 0, 'gps.maxSpeedMps must be a positive number (m/s)');
+  }
 
   if (c.problems.length > 0) throw new DeclarationError(source, c.problems);
   return value as unknown as EventDeclaration;
@@ -148,7 +156,24 @@ function timingLines(c: Checks, value: unknown): void {
       startFinish ??= String(l.id);
     }
     if (l.loop !== undefined) c.text(l.loop, `${at}.loop`);
-    if (l.points !== undefined) c.need(isTwoPoints(l.points), `${at}.points must be two [lat, lon] points (lat -90..90, lon -180..180)`);
+    if (l.points !== undefined) {
+      const ok = c.need(isTwoPoints(l.points), `${at}.points must be two [lat, lon] points (lat -90..90, lon -180..180)`);
+      if (ok) c.need(String((l.points as unknown[])[0]) !== String((l.points as unknown[])[1]), `${at}.points are the same point: a line needs two`);
+    }
+  });
+}
+
+/** Course marks for the live map: unique slug ids, a position each. */
+function marks(c: Checks, value: unknown): void {
+  const ids = new Set<string>();
+  c.list(value, 'marks').forEach((m, i) => {
+    const at = `marks[${i}]`;
+    if (!c.object(m, at)) return;
+    c.known(m, MARK_FIELDS, at);
+    c.slug(m.id, `${at}.id`);
+    c.unique(ids, m.id, `${at}.id`);
+    if (m.name !== undefined) c.text(m.name, `${at}.name`);
+    c.need(isTwoPoints([[m.lat, m.lon], [m.lat, m.lon]]), `${at} needs lat (-90..90) and lon (-180..180) as numbers`);
   });
 }
 

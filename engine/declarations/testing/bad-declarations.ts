@@ -33,6 +33,8 @@ export function fullDeclaration(): Record<string, any> {
       { id: 'pit-in', kind: 'pit-in', loop: 'loop-2' },
       { id: 's1', kind: 'sector', points: [[52.1, 13.2], [52.1005, 13.2004]] },
     ],
+    marks: [{ id: 'turn-1', name: 'Turn 1', lat: 52.1002, lon: 13.2011 }, { id: 'buoy-2', lat: 52.1008, lon: 13.2 }],
+    gps: { maxSpeedMps: 25 },
   };
 }
 
@@ -138,5 +140,25 @@ export const BAD_DECLARATIONS: BadDeclaration[] = [
     "timingLines[3].id 'sf' is declared twice",
     "timingLines[3] is a second start-finish line (the first is 'sf')",
     "timingLines[4] is a second start-finish line (the first is 'sf')",
+  ], 'accepts'),
+  bad('marks and gps of the wrong shape', (d) => {
+    d.marks = [{ id: 'Turn 1', lat: 91, lon: 13.2 }, { id: 'b', name: '', lon: 13.2, depth: 3 }, 'm'];
+    d.gps = { maxSpeedMps: 0, smoothing: true };
+  }, [
+    'marks[0].id must be a slug [a-z0-9-]+',
+    'marks[0] needs lat (-90..90) and lon (-180..180) as numbers',
+    'marks[1].depth is not a known field',
+    'marks[1].name must be a non-empty string',
+    'marks[1] needs lat (-90..90) and lon (-180..180) as numbers',
+    'marks[2] must be an object',
+    'gps.smoothing is not a known field',
+    'gps.maxSpeedMps must be a positive number (m/s)',
+  ]),
+  bad('a GPS line of one point twice, a mark id twice', (d) => {
+    d.timingLines[2].points = [[52.1, 13.2], [52.1, 13.2]];
+    d.marks.push({ id: 'turn-1', lat: 52.1, lon: 13.2 });
+  }, [
+    'timingLines[2].points are the same point: a line needs two',
+    "marks[2].id 'turn-1' is declared twice",
   ], 'accepts'),
 ];
