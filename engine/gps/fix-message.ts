@@ -4,7 +4,8 @@ import { parseGpsSubject } from '../../actors/contracts/subjects.ts';
 /**
  * A fix as read from `gps.<track>.<device>` in EDGE: the gateway checked the rider's credential and the position
  * before publishing, but EDGE is a shared stream and readers trust nothing: a message that is not a well-formed fix
- * for its subject is refused with the reason (the reader counts it and skips it).
+ * for its subject is refused with the reason (the reader counts it and skips it; a row ClickHouse would refuse must
+ * never reach the positions sink, which would retry its batch for ever).
  */
 export type ReadFix = { ok: true; track: string; fix: GpsFix } | { ok: false; reason: string };
 
@@ -26,5 +27,7 @@ export function readFixMessage(subject: string, data: string): ReadFix {
   if (!finite(fix.lat) || Math.abs(fix.lat) > 90 || !finite(fix.lon) || Math.abs(fix.lon) > 180) return { ok: false, reason: 'lat/lon out of range' };
   if (fix.speedMps !== undefined && !finite(fix.speedMps)) return { ok: false, reason: 'speedMps must be a number' };
   if (fix.accuracyM !== undefined && !finite(fix.accuracyM)) return { ok: false, reason: 'accuracyM must be a number' };
+  if (!Number.isSafeInteger(fix.receivedAtUs) || fix.receivedAtUs <= 0) return { ok: false, reason: 'receivedAtUs must be a positive integer (µs)' };
+  if (fix.via !== 'ws' && fix.via !== 'osmand') return { ok: false, reason: "via must be 'ws' or 'osmand'" };
   return { ok: true, track: parsed.track, fix };
 }
