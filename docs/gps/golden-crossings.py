@@ -6,10 +6,11 @@ a local tangent plane in metres. This script instead works in degrees (longitude
 sign change of the cross product (B - A) x (P - A) between consecutive fixes P, Q, interpolates the time linearly
 with the ratio of the two cross products, and keeps the crossing when its point projects between the two marks.
 
-Writes docs/gps/golden-crossings.json and docs/gps/golden-crossings.svg (tracks, marks, the line and the numbered
-crossings; hand-written SVG). Python 3 standard library only. Run from the repository root:
+Writes docs/gps/golden-crossings.json and docs/gps/golden-crossings.svg (tracks, marks, the line and the crossings;
+hand-written SVG), and golden-crossings-start.svg (the start area zoomed in). Python 3 standard library only. Run from the repository root:
 
     python3 docs/gps/golden-crossings.py
+    cd docs/gps && chromium --headless --no-sandbox --screenshot=golden-crossings.png --window-size=1400,1400 golden-crossings.svg
 """
 import json
 import math
@@ -94,13 +95,17 @@ def main():
     with open(os.path.join(OUT, 'golden-crossings.json'), 'w') as f:
         json.dump(golden, f, indent=2)
         f.write('\n')
+    tracks = [read_gpx(name) for _, name in BOATS]
     with open(os.path.join(OUT, 'golden-crossings.svg'), 'w') as f:
-        f.write(svg(marks, (a, b), boats, [read_gpx(name) for _, name in BOATS]))
+        f.write(svg(marks, (a, b), boats, tracks))
+    # The start area, where ten crossings lie within 30 m of each other: the same drawing, zoomed in.
+    with open(os.path.join(OUT, 'golden-crossings-start.svg'), 'w') as f:
+        f.write(svg(marks, (a, b), boats, tracks, zoom=(440, 690, 170)))
     for boat in boats:
         print(boat['number'], boat['gpx'], [c['iso'] for c in boat['crossings']])
 
 
-def svg(marks, line, boats, tracks):
+def svg(marks, line, boats, tracks, zoom=None):
     width, height, pad = 1400, 1400, 100
     lats = [p[1] for t in tracks for p in t] + [m[0] for m in marks]
     lons = [p[2] for t in tracks for p in t] + [m[1] for m in marks]
@@ -112,7 +117,8 @@ def svg(marks, line, boats, tracks):
         return (pad + (lon * k - x0) * scale, height - pad - (lat - y0) * scale)
 
     colours = ['#d62728', '#1f77b4', '#2ca02c']
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+    box = f'{zoom[0]} {zoom[1]} {zoom[2]} {zoom[2]}' if zoom else f'0 0 {width} {height}'
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="{box}">',
            f'<rect width="{width}" height="{height}" fill="white"/>']
     for colour, track in zip(colours, tracks):
         points = ' '.join('%.1f,%.1f' % pt(lat, lon) for _, lat, lon in track)

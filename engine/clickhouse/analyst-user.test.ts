@@ -21,6 +21,7 @@ import { readRaceEvents } from '../testing/race-events.ts';
 import { waitFor } from '../testing/wait.ts';
 import { createClickHouseHttp } from './http.ts';
 import { ensureSchema } from './schema.ts';
+import { analyticsExamples } from '../testing/analytics-examples.ts';
 
 // The read-only `analyst` user of `pitwall up`'s ClickHouse: docs/analytics.md's fastest-laps query, run through
 // clickhouse-client as that user, gives the REST results' best laps; the same user cannot insert or drop.
@@ -84,8 +85,9 @@ t.test('analyst: same fastest laps as REST, and read only', async (t) => {
 
   const client = (query: string) => run(bins['clickhouse-client'], ['--host', '127.0.0.1', '--port', String(server.tcpPort),
     '--user', server.analyst.user, '--password', server.analyst.password, '--database', database, '--query', query]);
-  // Every example of docs/analytics.md runs as the analyst; the first is "Fastest lap of each car".
-  const queries = [...fs.readFileSync(new URL('../../docs/analytics.md', import.meta.url), 'utf8').matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  // Every example of docs/analytics.md runs as the analyst (those on GPS positions in engine/gps/gps-ingest.test.ts);
+  // the first is "Fastest lap of each car".
+  const queries = analyticsExamples().filter((q) => !q.onPositions).map((q) => q.sql);
   t.ok(queries.length >= 6, `${queries.length} example queries`);
   for (const query of queries) {
     const { stdout } = await client(query);

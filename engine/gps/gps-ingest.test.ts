@@ -7,6 +7,7 @@ import { gpsFixMsgId, riderDevice, type GpsFix } from '../../actors/contracts/gp
 import { subjects } from '../../actors/contracts/subjects.ts';
 import { expectedLaps, gatewayFixes, goldenRace } from '../../edge/gps/testing/golden-race.ts';
 import { ensureSchema } from '../clickhouse/schema.ts';
+import { analyticsExamples } from '../testing/analytics-examples.ts';
 import { putDeclaration } from '../declarations/store.ts';
 import { startEngine } from '../engine.ts';
 import { useTestClickHouse } from '../testing/clickhouse.ts';
@@ -103,6 +104,13 @@ t.test('GPX tracks as riders: passings match the golden crossings within 1 s, ea
   t.match(first, { track, event, entry: f.entry.number, device: f.device, lat: f.lat, lon: f.lon, speed: null, accuracy: null, via: 'ws' });
   t.equal(String(first!.at_us), String(f.atUs), 'µs time kept');
   t.match(await registry.metrics(), /pitwall_input_errors_total\{kind="bad_positions_message"\} 1\b/, 'the malformed fix skipped by the sink too');
+
+  // docs/analytics.md's examples on positions give rows for this race.
+  const examples = analyticsExamples().filter((q) => q.onPositions);
+  t.ok(examples.length >= 2, `${examples.length} examples on positions`);
+  for (const { sql } of examples) t.ok((await ch.rows(sql)).length > 0, `rows from: ${sql.split('\n')[0]}`);
+  const perRider = await ch.rows<{ entry: string; fixes: string }>(examples[0]!.sql);
+  t.same(perRider.map((r) => [r.entry, Number(r.fixes)]), race.riders.map((r) => [r.entry.number, r.points.length]), 'fixes per rider');
 
   // A restarted engine whose GPS ingest reads every fix again (its consumer position lost) finds the same crossings
   // with the same reading ids: the new owner (a new lease epoch, so new RACE message ids) writes them again, and the
