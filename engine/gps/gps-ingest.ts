@@ -96,7 +96,10 @@ export async function startGpsIngest(deps: GpsIngestDeps): Promise<GpsIngest> {
     const key = `${track}.${session.session}.${fix.device}`;
     let tracked = trackers.get(key);
     if (tracked?.declaration !== session.declaration) {
-      // New rider, or the declaration changed (its lines or outlier speed): the rider starts afresh.
+      // New rider, or the declaration changed (its lines or outlier speed): the rider starts afresh. Riders of
+      // sessions no longer open are forgotten here, where the map grows.
+      const open = new Set(deps.ingest.openSessions().map((s) => `${s.track}.${s.session}.`));
+      for (const k of trackers.keys()) if (![...open].some((prefix) => k.startsWith(prefix))) trackers.delete(k);
       tracked = {
         declaration: session.declaration,
         tracker: createRiderTracker({ lines: virtualLines(session.declaration.timingLines), maxSpeedMps: session.declaration.gps?.maxSpeedMps ?? DEFAULT_MAX_SPEED_MPS }),
