@@ -23,8 +23,12 @@ if (scenario === 'race-control') {
   await import('./race-control/latency.ts'); // issue 11: command → spectator latency, with a passing as its peer
   process.exit(0);
 }
+if (scenario === 'gps') {
+  await import('./gps/tracker.ts'); // issue 15: fixes per second through the rider tracker, with reading a fix as its peer
+  process.exit(0);
+}
 if (scenario !== 'fanout') {
-  process.stderr.write(`unknown scenario ${scenario}: fanout or race-control\n`);
+  process.stderr.write(`unknown scenario ${scenario}: fanout, race-control or gps\n`);
   process.exit(2);
 }
 const plan = PLANS[args.includes('--quick') ? 'quick' : 'full'];
