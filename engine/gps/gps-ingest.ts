@@ -98,8 +98,8 @@ export async function startGpsIngest(deps: GpsIngestDeps): Promise<GpsIngest> {
     if (tracked?.declaration !== session.declaration) {
       // New rider, or the declaration changed (its lines or outlier speed): the rider starts afresh. Riders of
       // sessions no longer open are forgotten here, where the map grows.
-      const open = new Set(deps.ingest.openSessions().map((s) => `${s.track}.${s.session}.`));
-      for (const k of trackers.keys()) if (![...open].some((prefix) => k.startsWith(prefix))) trackers.delete(k);
+      const open = deps.ingest.openSessions().map((s) => `${s.track}.${s.session}.`);
+      for (const k of trackers.keys()) if (!open.some((prefix) => k.startsWith(prefix))) trackers.delete(k);
       tracked = {
         declaration: session.declaration,
         tracker: createRiderTracker({ lines: virtualLines(session.declaration.timingLines), maxSpeedMps: session.declaration.gps?.maxSpeedMps ?? DEFAULT_MAX_SPEED_MPS }),
@@ -115,7 +115,16 @@ export async function startGpsIngest(deps: GpsIngestDeps): Promise<GpsIngest> {
   const messages = await consumer.consume({ max_messages: 256 });
   const loop = (async () => {
     for await (const msg of messages) {
-      const planned = crossingsOf(msg);
+      let planned: ReturnType<typeof crossingsOf>;
+      try {
+        planned = crossingsOf(msg);
+      } catch (err) {
+        // A fix the tracker cannot take must not stop the riders behind it: counted, logged, terminated.
+        errors.inc({ kind: 'gps_fix_failed' });
+        deps.log(`gps ingest: ${msg.subject} (stream seq ${msg.seq}): ${(err as Error).message}: skipped`, { level: 'error', subject: msg.subject, streamSeq: msg.seq });
+        msg.term();
+        continue;
+      }
       // The owner missing for a moment (a session opening, a takeover), RACE unreachable: retry the writes in place.
       for (let attempt = 0; !stopping; attempt++) {
         try {
