@@ -48,6 +48,8 @@ export function isSessionInput(value: unknown): value is SessionInput {
       return typeof value.text === 'string';
     case 'reassign':
       return isCar(value.car) && isCar(value.to);
+    case 'passing-edit':
+      return isCar(value.car) && isTime(value.passingAtUs) && (value.edit === 'remove' || value.edit === 'add' || (value.edit === 'move' && isCar(value.to)));
     default:
       return false;
   }

@@ -174,7 +174,7 @@ export function createSessionActor(
       const out = (deps.reduce ?? reduce)(scoring, input);
       scoring = out.state;
       cached = undefined;
-      if (before.checkeredAtUs === undefined && scoring.checkeredAtUs !== undefined && (input.kind === 'passing' || input.kind === 'crossing')) {
+      if (before.checkeredAtUs === undefined && scoring.checkeredAtUs !== undefined && (input.kind === 'passing' || input.kind === 'crossing' || input.kind === 'passing-edit')) {
         offer<FlagMachineEvent>(flag, { type: 'CHECKERED' });
         offer<SessionMachineEvent>(session, { type: 'CHECKERED' });
       }

@@ -76,6 +76,7 @@ export type SessionInput = (
   | ProgramPosition
   | ControlNote
   | PassingReassignment
+  | PassingEdit
   | ProgramAgreement
 ) & { control?: ControlStamp };
 
@@ -136,12 +137,31 @@ export interface ControlNote {
   text: string;
 }
 
-/** Race control: one passing credited to `car` belongs to `to` (a misread or mistyped car number): a lap moves. */
+/**
+ * Race control: one passing credited to `car` belongs to `to` (a misread or mistyped car number): a lap moves, times
+ * stay. Written before race control named the passing; it now writes a PassingEdit `move`, which re-scores the times.
+ */
 export interface PassingReassignment {
   kind: 'reassign';
   atUs: number;
   car: string;
   to: string;
+}
+
+/**
+ * Race control: one passing of `car` at `passingAtUs` removed (a double read), added (a missed passing) or moved to
+ * car `to` (a misread transponder). The session is scored again as if the corrected passings had been its input from
+ * the start (actors/scoring/passing-edit.ts): laps, lap times, best laps, gaps and laps led follow. `remove` and
+ * `move` name a passing the session holds (the exact `atUs` of a passing or timed crossing of `car`).
+ */
+export interface PassingEdit {
+  kind: 'passing-edit';
+  atUs: number;
+  edit: 'remove' | 'add' | 'move';
+  car: string;
+  passingAtUs: number;
+  /** `move`: the car the passing belongs to. */
+  to?: string;
 }
 
 /** Race control: an operator lap adjustment, signed (laps may become negative). */

@@ -28,10 +28,15 @@ type Passing = Extract<SessionInput, { kind: 'passing' }>;
 export function scorePassing(before: ScoringState, passing: Passing): Reduced {
   const seen = markSeen(before.seen, passing.reading);
   if (!seen) return { state: rejected(before, 'duplicate'), laps: [] };
-  const entry = before.declared?.entries.find((e) => e.number === passing.car);
-  if (!entry) return { state: rejected({ ...before, seen }, 'unknownCar'), laps: [] };
+  return countPassing({ ...before, seen }, passing);
+}
 
-  const state: ScoringState = { ...clocked(before, passing.atUs), seen, arrivals: before.arrivals + 1 };
+/** Checks 2 and 3 above, for a passing already past the dedupe (a passing edit folds kept passings again). */
+export function countPassing(before: ScoringState, passing: { atUs: number; car: string }): Reduced {
+  const entry = before.declared?.entries.find((e) => e.number === passing.car);
+  if (!entry) return { state: rejected(before, 'unknownCar'), laps: [] };
+
+  const state: ScoringState = { ...clocked(before, passing.atUs), arrivals: before.arrivals + 1 };
   const car: CarScore = state.cars[passing.car] ?? { laps: 0 };
   const { startUs } = state;
   if (startUs === undefined || state.phase === 'scheduled' || state.phase === 'open') return none(state, 'beforeStart');

@@ -30,7 +30,7 @@ export function recordControl(before: ScoringState, after: ScoringState, input: 
   if (!stamp || after.rejected !== before.rejected) return after;
   const car = 'car' in input ? input.car : undefined;
   const entry: ControlLogEntry = {
-    id: stamp.id, atUs: input.atUs, atMs: stamp.atMs, by: stamp.by, verb: verbOf(input), text: describe(input),
+    id: stamp.id, atUs: input.atUs, atMs: stamp.atMs, by: stamp.by, verb: verbOf(input), text: describe(input, after.startUs),
     ...(car !== undefined && { car }),
     ...(stamp.why !== undefined && { why: stamp.why }),
   };
@@ -67,8 +67,17 @@ const FLAG_WORDS: Record<string, string> = {
 
 const seconds = (us: number) => `${+(us / 1e6).toFixed(3)} s`;
 
-/** The log line, in words. */
-export function describe(input: SessionInput): string {
+/** A race time as timing screens show it: `m:ss.mmm`, `h:mm:ss.mmm` from an hour on. */
+function raceTime(us: number): string {
+  const ms = Math.round(Math.max(0, us) / 1000);
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor(ms / 60_000) % 60;
+  const s = ((ms % 60_000) / 1000).toFixed(3).padStart(6, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/** The log line, in words (a passing's time as race time when the session has started). */
+export function describe(input: SessionInput, startUs?: number): string {
   switch (input.kind) {
     case 'session':
       return { open: 'Session opened', start: 'Session started', finish: 'Session finished', official: 'Results made official' }[input.verb];
@@ -88,6 +97,8 @@ export function describe(input: SessionInput): string {
       return `#${input.car}: moved to class ${input.class}`;
     case 'reassign':
       return `Passing of #${input.car} credited to #${input.to}`;
+    case 'passing-edit':
+      return `#${input.car}: passing at ${startUs === undefined ? `${input.passingAtUs} µs` : raceTime(input.passingAtUs - startUs)} ${input.edit === 'move' ? `credited to #${input.to}` : input.edit === 'add' ? 'added' : 'removed'}`;
     case 'status':
       return `#${input.car}: ${input.status.toUpperCase()}`;
     default:

@@ -3,7 +3,9 @@ import type { Flag } from '../contracts/flags.ts';
 import { declaredSession } from './declare.ts';
 import { carInput } from './car-inputs.ts';
 import { scoreCrossing } from './crossing.ts';
-import { scorePassing } from './passing.ts';
+import { type HistoryEntry, recorded } from './history.ts';
+import { editPassing } from './passing-edit.ts';
+import { countPassing, scorePassing } from './passing.ts';
 import { reassignPassing, recordControl } from './race-control.ts';
 import type { ScoringState } from './state.ts';
 import { clocked, rejected } from './step.ts';
@@ -23,11 +25,16 @@ export interface Reduced {
 }
 
 export function reduce(state: ScoringState, input: SessionInput): Reduced {
-  const out = scored(state, input);
-  return input.control ? { state: recordControl(state, out.state, input), laps: out.laps } : out;
+  const out = scoreInput(state, input);
+  // Kept for passing edits (history.ts) — except a passing turned away as a reading already applied.
+  const duplicate = out.state.rejected.duplicate !== state.rejected.duplicate;
+  const history = duplicate ? out.state.history : recorded(out.state.history, input);
+  const next = history === out.state.history ? out.state : { ...out.state, history };
+  return { state: input.control ? recordControl(state, next, input) : next, laps: out.laps };
 }
 
-function scored(state: ScoringState, input: SessionInput): Reduced {
+/** One input's effect on the scores (without the history and the control log, which `reduce` adds). */
+export function scoreInput(state: ScoringState, input: SessionInput | HistoryEntry): Reduced {
   if (input.kind === 'declaration') {
     const declared = declaredSession(state, input.declaration);
     if (!declared) return { state: rejected(state, 'undeclared'), laps: [] };
@@ -42,13 +49,15 @@ function scored(state: ScoringState, input: SessionInput): Reduced {
     case 'flag':
       return { state: flagShown(clocked(state, input.atUs), input.flag, input.atUs), laps: [] };
     case 'passing':
-      return scorePassing(state, input);
+      return 'reading' in input ? scorePassing(state, input) : countPassing(state, input);
     case 'crossing':
       return scoreCrossing(state, input);
     case 'note':
       return { state: clocked(state, input.atUs), laps: [] };
     case 'reassign':
       return reassignPassing(state, input);
+    case 'passing-edit':
+      return editPassing(state, input);
     case 'agreement':
       return { state: { ...state, agreement: { rows: input.rows, disagreements: input.disagreements, rule: input.rule } }, laps: [] };
     default:

@@ -1,6 +1,7 @@
 import type { BestLapEligibility, ClassDeclaration, EntryDeclaration, FinishRule, SessionType } from '../contracts/declaration.ts';
 import type { Flag, SessionState } from '../contracts/flags.ts';
 import type { ControlLogEntry, PenaltyRecord } from '../contracts/race-control.ts';
+import type { History } from './history.ts';
 import type { SeenReadings } from './seen-readings.ts';
 
 /**
@@ -89,6 +90,8 @@ export interface Rejected {
   clockNotStarted?: number;
   /** A timed crossing re-timing the last one (rule 5): laps unchanged, time replaced. */
   retimed?: number;
+  /** A passing edit naming a passing the session does not hold. */
+  noSuchPassing?: number;
 }
 
 export interface ScoringState {
@@ -116,6 +119,8 @@ export interface ScoringState {
   /** Race control's accepted events (race-control.ts): arrays replaced, never mutated, so views diff by reference. */
   controlLog?: ControlLogEntry[];
   penalties?: PenaltyRecord[];
+  /** What the scores were folded from, for race control's passing edits (history.ts). */
+  history?: History;
   /** The latest agreement of independent scoring with the official program (input `agreement`). */
   agreement?: { rows: number; disagreements: number; rule: number };
 }

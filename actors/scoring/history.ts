@@ -1,0 +1,80 @@
+import type { PassingEdit, SessionInput } from '../contracts/events.ts';
+
+/**
+ * What a session's scores were folded from, kept so that a passing edit (passing-edit.ts) can fold them again as if
+ * the corrected passings had been the input from the start. Every input the reducer folded after the reading dedupe,
+ * without its `reading` and `control` stamps, except those that change no score: ticks and notes move the clock or
+ * the control log only, the program's agreement only the header. Passing edits are not kept: they edit the history.
+ *
+ * JSON data, shared between states like the rest: chunks of at most CHUNK entries; appending copies the last chunk
+ * and the list of chunks, never the whole history, so a long session is not copied at every passing.
+ */
+export type RecordedPassing = { kind: 'passing'; atUs: number; car: string };
+export type HistoryEntry = RecordedPassing | Bare<Exclude<SessionInput, { kind: 'passing' | 'tick' | 'note' | 'agreement' | 'passing-edit' }>>;
+export type History = HistoryEntry[][];
+
+type Bare<T> = T extends unknown ? Omit<T, 'control' | 'reading'> : never;
+
+const CHUNK = 512;
+const UNSCORED: ReadonlySet<string> = new Set(['tick', 'note', 'agreement', 'passing-edit']);
+
+/** `history` with `input` at its end (unchanged for inputs that change no score). */
+export function recorded(history: History | undefined, input: SessionInput): History | undefined {
+  if (UNSCORED.has(input.kind)) return history;
+  const entry = entryOf(input);
+  const chunks = history ?? [];
+  const last = chunks[chunks.length - 1];
+  if (!last || last.length >= CHUNK) return [...chunks, [entry]];
+  return [...chunks.slice(0, -1), [...last, entry]];
+}
+
+/** The entries in the order they were folded. */
+export function* entries(history: History | undefined): Generator<HistoryEntry> {
+  for (const chunk of history ?? []) yield* chunk;
+}
+
+/** The passing (or timed crossing) of `car` at exactly `atUs`, if the history holds one. */
+export const holdsPassing = (history: History | undefined, car: string, atUs: number): boolean =>
+  indexOfPassing([...entries(history)], car, atUs) >= 0;
+
+/** The times of `car`'s passings and timed crossings, in the order they were folded. */
+export function passingTimes(history: History | undefined, car: string): number[] {
+  const out: number[] = [];
+  for (const e of entries(history)) if (isPassingOf(e, car)) out.push(e.atUs);
+  return out;
+}
+
+/**
+ * The history with `edit` applied, or undefined when it names no passing the history holds. `remove` drops the
+ * passing; `move` gives it to `to` where it was; `add` puts a passing before the first entry later than it.
+ */
+export function edited(history: History | undefined, edit: PassingEdit): History | undefined {
+  const list = [...entries(history)];
+  if (edit.edit === 'add') {
+    const at = list.findIndex((e) => e.atUs > edit.passingAtUs);
+    list.splice(at < 0 ? list.length : at, 0, { kind: 'passing', atUs: edit.passingAtUs, car: edit.car });
+  } else {
+    const at = indexOfPassing(list, edit.car, edit.passingAtUs);
+    if (at < 0 || (edit.edit === 'move' && edit.to === undefined)) return undefined;
+    if (edit.edit === 'remove') list.splice(at, 1);
+    else list[at] = { ...(list[at] as Extract<HistoryEntry, { kind: 'passing' | 'crossing' }>), car: edit.to! };
+  }
+  const chunks: History = [];
+  for (let i = 0; i < list.length; i += CHUNK) chunks.push(list.slice(i, i + CHUNK));
+  return chunks;
+}
+
+const isPassingOf = (e: HistoryEntry, car: string): e is Extract<HistoryEntry, { kind: 'passing' | 'crossing' }> =>
+  (e.kind === 'passing' || e.kind === 'crossing') && e.car === car;
+
+const indexOfPassing = (list: HistoryEntry[], car: string, atUs: number) => list.findIndex((e) => isPassingOf(e, car) && e.atUs === atUs);
+
+function entryOf(input: SessionInput): HistoryEntry {
+  if (input.kind === 'passing') return { kind: 'passing', atUs: input.atUs, car: input.car };
+  const { control: _c, ...rest } = input;
+  if ('reading' in rest) {
+    const { reading: _r, ...bare } = rest;
+    return bare as HistoryEntry;
+  }
+  return rest as HistoryEntry;
+}
