@@ -49,14 +49,15 @@ t.test('adding a missed passing splits a lap in two; moving one gives it to the 
   t.strictSame({ ...a.view(), controlLog: undefined }, { ...fold(expected).view(), controlLog: undefined });
 });
 
-t.test('an edit naming no held passing, or a car not entered, is counted and changes nothing; a persisted session edits alike', async (t) => {
+t.test('an edit naming no held passing, a car not entered or a passing after the clock, is counted and changes nothing; a persisted session edits alike', async (t) => {
   const { feed, inputs } = race();
   const a = fold(inputs);
   const before = a.view();
   a.send(edit(feed, { edit: 'remove', car: '7', raceMs: 150_001 }));
   a.send(edit(feed, { edit: 'move', car: '7', to: '99', raceMs: 150_000 }));
+  a.send(edit(feed, { edit: 'add', car: '7', raceMs: 300_001 }));
   t.strictSame(a.view(), before);
-  t.match(a.rejected(), { noSuchPassing: 1, unknownCar: 1 });
+  t.match(a.rejected(), { badPassingEdit: 2, unknownCar: 1 });
   const restored = actor(JSON.parse(JSON.stringify(a.persist())) as PersistedSession);
   const removal = edit(feed, { edit: 'remove', car: '7', raceMs: 150_000 });
   restored.send(removal);

@@ -14,7 +14,7 @@ import { clocked, rejected } from './step.ts';
  * Kept as they were, since they are not scores of the passings: the reading dedupe, the session clock, race control's
  * log and penalty list, the program's agreement and the rejection counters (they count inputs as they came). Laps
  * already published are not published again. An edit naming a car not entered, or a passing the session does not
- * hold, changes nothing and is counted (`unknownCar`, `noSuchPassing`).
+ * hold, or adding one later than the session clock, changes nothing and is counted (`unknownCar`, `badPassingEdit`).
  */
 export function editPassing(before: ScoringState, edit: PassingEdit): Reduced {
   const entered = (car: string | undefined) => before.declared?.entries.some((e) => e.number === car) === true;
@@ -22,8 +22,10 @@ export function editPassing(before: ScoringState, edit: PassingEdit): Reduced {
     return { state: rejected(before, 'unknownCar'), laps: [] };
   }
   const state = clocked(before, edit.atUs);
-  const history = edited(state.history, edit);
-  if (!history) return { state: rejected(state, 'noSuchPassing'), laps: [] };
+  // A passing added after the clock would sit before inputs that come later but are earlier.
+  const future = edit.edit === 'add' && edit.passingAtUs > (state.nowUs ?? edit.atUs);
+  const history = future ? undefined : edited(state.history, edit);
+  if (!history) return { state: rejected(state, 'badPassingEdit'), laps: [] };
   return { state: refolded(state, history), laps: [] };
 }
 

@@ -90,8 +90,8 @@ export interface Rejected {
   clockNotStarted?: number;
   /** A timed crossing re-timing the last one (rule 5): laps unchanged, time replaced. */
   retimed?: number;
-  /** A passing edit naming a passing the session does not hold. */
-  noSuchPassing?: number;
+  /** A passing edit naming a passing the session does not hold, or adding one later than the session clock. */
+  badPassingEdit?: number;
 }
 
 export interface ScoringState {
