@@ -33,15 +33,14 @@ export function* entries(history: History | undefined): Generator<HistoryEntry> 
   for (const chunk of history ?? []) yield* chunk;
 }
 
-/** The passing (or timed crossing) of `car` at exactly `atUs`, if the history holds one. */
-export const holdsPassing = (history: History | undefined, car: string, atUs: number): boolean =>
-  indexOfPassing([...entries(history)], car, atUs) >= 0;
-
-/** The times of `car`'s passings and timed crossings, in the order they were folded. */
-export function passingTimes(history: History | undefined, car: string): number[] {
-  const out: number[] = [];
-  for (const e of entries(history)) if (isPassingOf(e, car)) out.push(e.atUs);
-  return out;
+/** The time of `car`'s passing (or timed crossing) nearest to `atUs` and at most `withinUs` from it, if any. */
+export function passingNear(history: History | undefined, car: string, atUs: number, withinUs = 0): number | undefined {
+  let best: number | undefined;
+  for (const e of entries(history)) {
+    if (!isPassingOf(e, car) || Math.abs(e.atUs - atUs) > withinUs) continue;
+    if (best === undefined || Math.abs(e.atUs - atUs) < Math.abs(best - atUs)) best = e.atUs;
+  }
+  return best;
 }
 
 /**

@@ -70,5 +70,5 @@ t.test('the control log says which passing, in race time', async (t) => {
   const { feed, inputs } = race();
   const a = fold(inputs);
   a.send({ ...edit(feed, { edit: 'remove', car: '7', raceMs: 150_000 }), control: { id: 'c1', by: 'acc-1', org: 'club', atMs: 1 } });
-  t.match(a.view().controlLog, [{ verb: 'correction', car: '7', text: '#7: passing at 2:30.000 removed' }]);
+  t.match(a.view().controlLog, [{ verb: 'correction', car: '7', text: '#7: passing removed at 2:30.000' }]);
 });

@@ -97,8 +97,10 @@ export function describe(input: SessionInput, startUs?: number): string {
       return `#${input.car}: moved to class ${input.class}`;
     case 'reassign':
       return `Passing of #${input.car} credited to #${input.to}`;
-    case 'passing-edit':
-      return `#${input.car}: passing at ${startUs === undefined ? `${input.passingAtUs} µs` : raceTime(input.passingAtUs - startUs)} ${input.edit === 'move' ? `credited to #${input.to}` : input.edit === 'add' ? 'added' : 'removed'}`;
+    case 'passing-edit': {
+      const at = startUs === undefined ? `${input.passingAtUs} µs` : raceTime(input.passingAtUs - startUs);
+      return input.edit === 'move' ? `#${input.car}: passing at ${at} credited to #${input.to}` : `#${input.car}: passing ${input.edit === 'add' ? 'added' : 'removed'} at ${at}`;
+    }
     case 'status':
       return `#${input.car}: ${input.status.toUpperCase()}`;
     default:

@@ -4,6 +4,7 @@ import {
   CORRECTION_TYPES, PENALTY_TYPES, type CommandVerb, type ControlStamp, type RefusalCode,
 } from '../../actors/contracts/race-control.ts';
 import type { TimingKind } from '../../actors/contracts/subjects.ts';
+import { passingNear } from '../../actors/scoring/history.ts';
 import type { ScoringState } from '../../actors/scoring/state.ts';
 
 /**
@@ -79,11 +80,19 @@ function correction(args: Record<string, unknown>, base: { atUs: number; control
   const number = car('car');
   if (typeof number !== 'string') return number;
   switch (type) {
-    case 'add-passing':
-      return { ok: true, kind: 'correction', input: { ...base, kind: 'correction', car: number, laps: 1 } };
-    case 'remove-passing':
+    case 'add-passing': {
+      if (args.raceMs === undefined) return { ok: true, kind: 'correction', input: { ...base, kind: 'correction', car: number, laps: 1 } };
+      const at = raceTime(args.raceMs, scores);
+      if (typeof at !== 'number') return at;
+      return { ok: true, kind: 'correction', input: { ...base, kind: 'passing-edit', edit: 'add', car: number, passingAtUs: at } };
+    }
+    case 'remove-passing': {
+      const at = heldPassing(number, args.raceMs, scores);
+      if (typeof at === 'number') return { ok: true, kind: 'correction', input: { ...base, kind: 'passing-edit', edit: 'remove', car: number, passingAtUs: at } };
+      if (at) return at;
       if (laps(number) <= 0) return refuse('not_allowed', `car #${number} has no counted passing to remove`);
       return { ok: true, kind: 'correction', input: { ...base, kind: 'correction', car: number, laps: -1 } };
+    }
     case 'change-class': {
       const cls = args.class;
       const declared = scores.declared?.classes ?? [];
@@ -98,8 +107,41 @@ function correction(args: Record<string, unknown>, base: { atUs: number; control
       const to = car('to');
       if (typeof to !== 'string') return to;
       if (to === number) return refuse('bad_request', 'to: another car than car');
+      const at = heldPassing(number, args.raceMs, scores);
+      if (typeof at === 'number') return { ok: true, kind: 'correction', input: { ...base, kind: 'passing-edit', edit: 'move', car: number, to, passingAtUs: at } };
+      if (at) return at;
       if (laps(number) <= 0) return refuse('not_allowed', `car #${number} has no counted passing to give to #${to}`);
       return { ok: true, kind: 'correction', input: { ...base, kind: 'reassign', car: number, to } };
     }
   }
+}
+
+const MAX_RACE_MS = 7 * 24 * 3_600_000;
+
+/** `raceMs` as an absolute time on the session's clock: a time since the start, not after the clock. */
+function raceTime(raceMs: unknown, scores: ScoringState): number | Translated {
+  const { startUs, nowUs } = scores;
+  if (typeof raceMs !== 'number' || !Number.isFinite(raceMs) || raceMs < 0 || raceMs > MAX_RACE_MS) {
+    return refuse('bad_request', 'raceMs: the passing\'s race time, in ms since the session start');
+  }
+  if (startUs === undefined) return refuse('not_allowed', 'the session has not started: passings have no race time yet');
+  const at = startUs + Math.round(raceMs * 1000);
+  if (at > (nowUs ?? startUs)) return refuse('not_allowed', `raceMs: ${raceMs} is after the session clock (${Math.floor(((nowUs ?? startUs) - startUs) / 1000)} ms)`);
+  return at;
+}
+
+/**
+ * The passing a remove or a fix-number names: the car's passing within 1 ms of `raceMs`, or without it the car's last
+ * counted crossing when that was a passing the session holds. Undefined: no time given and no such passing (a car
+ * whose laps came from a feed's seed) — the command then changes the lap count only.
+ */
+function heldPassing(number: string, raceMs: unknown, scores: ScoringState): number | Translated | undefined {
+  if (raceMs === undefined) {
+    const last = scores.cars[number]?.lastAtUs;
+    return last === undefined ? undefined : passingNear(scores.history, number, last);
+  }
+  const at = raceTime(raceMs, scores);
+  if (typeof at !== 'number') return at;
+  return passingNear(scores.history, number, at, 1000)
+    ?? refuse('not_allowed', `car #${number} has no passing within 1 ms of race time ${raceMs} ms`);
 }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { flagName, formatClock, formatGained, formatGap, formatLap, formatPenalty, formatRemaining } from './format.ts';
+import { flagName, formatClock, formatGained, formatGap, formatLap, formatPenalty, formatRemaining, parseRaceTime } from './format.ts';
 
 t.test('lap times', async (t) => {
   t.equal(formatLap(92_456_900), '1:32.456', 'thousandths truncated');
@@ -40,4 +40,12 @@ t.test('flags, positions gained and penalties', async (t) => {
   t.equal(formatPenalty(5_000_000), '+5.000');
   t.equal(formatPenalty(0), '');
   t.equal(formatPenalty(undefined), '');
+});
+
+t.test('race times as officials type them', async (t) => {
+  t.equal(parseRaceTime('92.5'), 92_500);
+  t.equal(parseRaceTime(' 1:32.456 '), 92_456);
+  t.equal(parseRaceTime('1:02:03.456'), 3_723_456);
+  t.equal(parseRaceTime('150'), 150_000);
+  for (const bad of ['', '1:75', '1.2.3', '-5', '1:02:03:04', 'a:10', '1:32.4567']) t.equal(parseRaceTime(bad), undefined, JSON.stringify(bad));
 });

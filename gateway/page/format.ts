@@ -17,6 +17,15 @@ export function formatLap(us: number | undefined): string {
   return m ? `${m}:${frac}` : frac;
 }
 
+/** A race time as an official types it — `92.5`, `1:32.456`, `1:02:03.456` — in ms; undefined if it is none. */
+export function parseRaceTime(text: string): number | undefined {
+  const parts = text.trim().split(':');
+  if (parts.length > 3 || !/^\d+(\.\d{1,3})?$/.test(parts[parts.length - 1]!) || parts.slice(0, -1).some((p) => !/^\d+$/.test(p))) return undefined;
+  if (parts.slice(1).some((p) => Number(p) >= 60)) return undefined;
+  const seconds = parts.reduce((total, part) => total * 60 + Number(part), 0);
+  return Math.round(seconds * 1000);
+}
+
 /** `+1.234`, `+1:02.345`, `+1 lap`, `+2 laps`; empty for the leader (neither given). */
 export function formatGap(us: number | undefined, laps: number | undefined): string {
   if (laps !== undefined && laps > 0) return `+${laps} ${laps === 1 ? 'lap' : 'laps'}`;

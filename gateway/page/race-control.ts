@@ -4,6 +4,7 @@ import { createBoard } from './board.ts';
 import { createControlPanel } from './control-panel.ts';
 import { currentLogin, finishLogin, logout, startLogin, type LoginConfig } from './oidc-login.ts';
 import { byId } from './dom.ts';
+import { parseRaceTime } from './format.ts';
 
 /**
  * The race-control page's script (served bundled as `/race-control.js`, page `/race-control`): an official logs in
@@ -179,10 +180,17 @@ async function main() {
     const form = e.currentTarget as HTMLFormElement;
     const data = new FormData(form);
     const type = String(data.get('type'));
+    const time = String(data.get('raceTime') ?? '').trim();
+    const raceMs = parseRaceTime(time);
+    if (time && type !== 'change-class' && raceMs === undefined) {
+      showReply('refused', `race time "${time}": give it as m:ss.mmm, h:mm:ss.mmm or seconds`);
+      return;
+    }
     void send('correction', {
       type, car: data.get('car'),
       ...(type === 'change-class' && { class: data.get('class') }),
       ...(type === 'fix-number' && { to: data.get('to') }),
+      ...(type !== 'change-class' && raceMs !== undefined && { raceMs }),
       ...why(form),
     });
   });

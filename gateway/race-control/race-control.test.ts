@@ -89,6 +89,9 @@ t.test('start, flags, penalties, corrections and notes change the view; forbidde
   await refused(official, 'correction', { type: 'change-class', car: '33', class: 'f1' }, 422, 'unknown_class', /class f1 is not declared/);
   t.match(await command(official, 'correction', { type: 'change-class', car: '33', class: 'gt' }), { status: 200 });
   t.match(await command(official, 'correction', { type: 'fix-number', car: '7', to: '33', why: 'transponder swap' }), { status: 200 });
+  await refused(official, 'correction', { type: 'remove-passing', car: '12', raceMs: 1 }, 409, 'not_allowed', /car #12 has no passing within 1 ms of race time 1 ms/);
+  await refused(official, 'correction', { type: 'add-passing', car: '12', raceMs: 86_400_000 }, 409, 'not_allowed', /raceMs: 86400000 is after the session clock/);
+  await refused(official, 'correction', { type: 'add-passing', car: '12', raceMs: -5 }, 400, 'bad_request', /raceMs: the passing's race time/);
   t.match(await command(official, 'note', { text: 'Stewards meet car 7 after the race' }), { status: 200 });
 
   const { view: live, replayed } = await stack.settled();
@@ -99,10 +102,14 @@ t.test('start, flags, penalties, corrections and notes change the view; forbidde
   t.equal(car('33').laps, 1, 'car 33 got the passing');
   t.equal(car('33').class, 'gt', 'car 33 moved to GT');
   t.same(live.penalties?.map((p) => [p.car, p.type, p.timeUs ?? null, p.why]), [['7', 'time', 5_000_000, 'jump start'], ['12', 'drive-through', null, 'pit speed']]);
-  t.same(live.controlLog?.map((e) => e.text), [
+  const texts = live.controlLog?.map((e) => e.text) ?? [];
+  t.equal(texts.length, 10);
+  t.match(texts, [
     'Session started', 'Local yellow in sector 2', 'Full-course yellow', 'White flag (last lap)', '#7: time penalty +5 s',
-    '#12: drive-through', '#7: passing removed', '#33: moved to class gt', 'Passing of #7 credited to #33', 'Stewards meet car 7 after the race',
+    '#12: drive-through', /^#7: passing removed at \d+:\d\d\.\d{3}$/, '#33: moved to class gt', /^#7: passing at \d+:\d\d\.\d{3} credited to #33$/,
+    'Stewards meet car 7 after the race',
   ]);
+  t.equal(car('7').lastLapUs, car('7').raceUs, 'car 7: its one lap left is timed from the start');
   t.ok(live.controlLog!.every((e) => e.by === 'acc-1'), 'every entry says who');
 
   const log = (await (await fetch(`${base}/control-log`, { headers: { authorization: `Bearer ${viewer}` } })).json()) as { entries: { text: string; atMs: number }[] };
@@ -183,7 +190,7 @@ t.test('the audit lists every command with who, what, when and the outcome', asy
   t.same(new Map(commands.map((c) => [c.id, `${c.verb}:${c.outcome.outcome}`])), decided, `the ${decided.size} decided commands, each with its outcome`);
   t.same(commands.slice(0, 4).map((c) => `${c.verb}:${c.outcome.outcome}:${c.caller.org}/${c.caller.roles.join('+')}`),
     ['start:refused:club/viewer', 'note:refused:club/viewer', 'start:refused:other-club/race-control', 'start:accepted:club/race-control']);
-  t.equal(commands.filter((c) => c.outcome.outcome === 'refused').length, 12, 'refused ones too (the unknown verb included)');
+  t.equal(commands.filter((c) => c.outcome.outcome === 'refused').length, 15, 'refused ones too (the unknown verb included)');
   t.ok(commands.every((c) => c.id && c.atMs > 0 && c.caller.sub && c.via), 'each has an id, a time, a caller and a channel');
   t.match(commands.find((c) => c.via === 'ws' && c.verb === 'penalty'), { why: 'track limits', outcome: { outcome: 'accepted' } });
   t.match(commands.find((c) => c.outcome.outcome === 'refused' && c.verb === 'flag'), { args: { flag: 'green' }, outcome: { code: 'not_allowed', reason: /white → green/ } });
