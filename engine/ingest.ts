@@ -185,7 +185,9 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
     deps.log(`ingest: jump start at ${track}/${m.session}: ${what} crossed before the green (${m.device})`, { level: 'warn', track, session: m.session, device: m.device, ...(car === undefined ? {} : { car }) });
     const id = `in:${readingMsgId(m)}`;
     const control = { id, by: `edge:${m.device}`, org: session.declaration.org ?? '', atMs: Math.floor(m.atUs / 1000) };
-    await write(track, m.session, { kind: 'note', atUs: m.atUs, text: `Jump start: ${what} crossed before the green`, control }, id);
+    // The reading id: a jump start sent again after the streams' dedupe windows is dropped by the actor, not logged twice.
+    const reading = { device: m.device, boot: m.boot, seq: m.seq };
+    await write(track, m.session, { kind: 'note', atUs: m.atUs, text: `Jump start: ${what} crossed before the green`, control, reading }, id);
   }
 
   async function onPassing(track: string, p: EdgePassing): Promise<void> {

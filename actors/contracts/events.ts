@@ -130,11 +130,12 @@ export interface PenaltyInput {
   reason?: string;
 }
 
-/** Race control: a line in the control log and nothing else. */
+/** Race control: a line in the control log and nothing else. A device's note (a jump start) carries its reading. */
 export interface ControlNote {
   kind: 'note';
   atUs: number;
   text: string;
+  reading?: ReadingId;
 }
 
 /**
