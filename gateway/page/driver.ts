@@ -1,7 +1,8 @@
 import type { SessionView, StandingRow } from '../../actors/contracts/view.ts';
-import { createTimingClient, type TimingClientStatus } from '../client/timing-client.ts';
+import { createTimingClient } from '../client/timing-client.ts';
 import { renderLineChart } from './charts/line-chart.ts';
 import { lapTimePoints, positionPoints, type LapRecord } from './charts/race-series.ts';
+import { showConnection } from './connection-status.ts';
 import { penaltyText } from './control-panel.ts';
 import { formatClock, formatGap, formatLap, formatRemaining } from './format.ts';
 import { createLapFollower } from './laps-feed.ts';
@@ -104,14 +105,6 @@ function renderLaps(car: string, laps: LapRecord[]) {
   byId('lap-chart').dataset.laps = String(laps.length);
 }
 
-const showStatus = (s: TimingClientStatus) => {
-  const text: Record<TimingClientStatus['kind'], string> = {
-    connecting: 'connecting…', open: 'live', closed: 'reconnecting…', resync: 'catching up…', error: s.kind === 'error' ? s.message : '',
-  };
-  setText(byId('status'), text[s.kind]);
-  byId('status').dataset.state = s.kind;
-};
-
 function main() {
   const ref = driverRef(location.pathname);
   if (!ref) throw new Error('the address must be /driver/<track>/<session>/<car number>');
@@ -127,7 +120,7 @@ function main() {
   let shown: { seq: number; view: SessionView } | undefined;
   const client = createTimingClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
-    onStatus: showStatus,
+    onStatus: (s) => showConnection(byId('status'), s),
     onView: (t, s, view, seq) => {
       if (t !== track || s !== session) return;
       shown = { seq, view };

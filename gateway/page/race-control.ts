@@ -1,6 +1,7 @@
 import type { SessionView } from '../../actors/contracts/view.ts';
 import { createTimingClient } from '../client/timing-client.ts';
 import { createBoard } from './board.ts';
+import { showConnection } from './connection-status.ts';
 import { createControlPanel } from './control-panel.ts';
 import { currentLogin, finishLogin, logout, startLogin, type LoginConfig } from './oidc-login.ts';
 import { byId } from './dom.ts';
@@ -100,7 +101,7 @@ async function main() {
   const client = createTimingClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
     onStatus: (s) => {
-      status.textContent = s.kind === 'error' ? s.message : s.kind === 'open' ? 'live' : s.kind;
+      showConnection(status, s);
     },
     onAuth: (who) => {
       byId('who').textContent = `${who.org}: ${who.roles.join(', ')}`;

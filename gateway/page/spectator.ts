@@ -1,7 +1,8 @@
 import type { SessionView } from '../../actors/contracts/view.ts';
-import { createTimingClient, type TimingClientStatus } from '../client/timing-client.ts';
+import { createTimingClient } from '../client/timing-client.ts';
 import { createBoard } from './board.ts';
 import { classesIn, type BoardMode } from './board-rows.ts';
+import { showConnection } from './connection-status.ts';
 import { createControlPanel } from './control-panel.ts';
 import { currentLogin } from './oidc-login.ts';
 import { spectatorLoginConfig, startSpectatorLogin } from './spectator-login.ts';
@@ -21,17 +22,6 @@ const login = currentLogin();
 const authHeaders: Record<string, string> = login ? { authorization: `Bearer ${login.accessToken}` } : {};
 
 const status = byId('status');
-const showStatus = (s: TimingClientStatus) => {
-  const text: Record<TimingClientStatus['kind'], string> = {
-    connecting: 'connecting…',
-    open: 'live',
-    closed: 'reconnecting…',
-    resync: 'catching up…',
-    error: s.kind === 'error' ? s.message : '',
-  };
-  status.textContent = text[s.kind];
-  status.dataset.state = s.kind;
-};
 
 /** A private session this browser may not see: say why, and offer the login when the gateway has one. */
 async function askForAccess(message: string) {
@@ -142,7 +132,7 @@ async function main() {
   const client = createTimingClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
     onStatus: (s) => {
-      showStatus(s);
+      showConnection(status, s);
       if (s.kind === 'error' && s.track === track && s.session === session && (s.code === 'forbidden' || s.code === 'auth_required')) void askForAccess(s.message);
     },
     onView: (t, s, view, seq) => {
