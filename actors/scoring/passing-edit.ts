@@ -1,5 +1,5 @@
 import type { PassingEdit } from '../contracts/events.ts';
-import { edited, entries, type History, type HistoryEntry } from './history.ts';
+import { edited, entries, type History, type HistoryEntry, isRecordedPassing } from './history.ts';
 import { countPassing } from './passing.ts';
 import { type Reduced, scoreInput } from './reduce.ts';
 import { initialScoring, type ScoringState } from './state.ts';
@@ -44,5 +44,5 @@ function refolded(state: ScoringState, history: History): ScoringState {
 }
 
 function replayed(state: ScoringState, entry: HistoryEntry): ScoringState {
-  return entry.kind === 'passing' ? countPassing(state, entry).state : scoreInput(state, entry).state;
+  return isRecordedPassing(entry) ? countPassing(state, { atUs: entry[0], car: entry[1] }).state : scoreInput(state, entry).state;
 }

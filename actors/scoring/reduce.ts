@@ -3,9 +3,9 @@ import type { Flag } from '../contracts/flags.ts';
 import { declaredSession } from './declare.ts';
 import { carInput } from './car-inputs.ts';
 import { scoreCrossing } from './crossing.ts';
-import { type HistoryEntry, recorded } from './history.ts';
+import { type KeptInput, recorded } from './history.ts';
 import { editPassing } from './passing-edit.ts';
-import { countPassing, scorePassing } from './passing.ts';
+import { scorePassing } from './passing.ts';
 import { reassignPassing, recordControl } from './race-control.ts';
 import type { ScoringState } from './state.ts';
 import { clocked, rejected } from './step.ts';
@@ -34,7 +34,7 @@ export function reduce(state: ScoringState, input: SessionInput): Reduced {
 }
 
 /** One input's effect on the scores (without the history and the control log, which `reduce` adds). */
-export function scoreInput(state: ScoringState, input: SessionInput | HistoryEntry): Reduced {
+export function scoreInput(state: ScoringState, input: SessionInput | KeptInput): Reduced {
   if (input.kind === 'declaration') {
     const declared = declaredSession(state, input.declaration);
     if (!declared) return { state: rejected(state, 'undeclared'), laps: [] };
@@ -49,7 +49,7 @@ export function scoreInput(state: ScoringState, input: SessionInput | HistoryEnt
     case 'flag':
       return { state: flagShown(clocked(state, input.atUs), input.flag, input.atUs), laps: [] };
     case 'passing':
-      return 'reading' in input ? scorePassing(state, input) : countPassing(state, input);
+      return scorePassing(state, input);
     case 'crossing':
       return scoreCrossing(state, input);
     case 'note':
