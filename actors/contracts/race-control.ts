@@ -38,7 +38,8 @@ export type CommandArgs =
   | { verb: 'flag'; flag: Exclude<Flag, 'none'>; sector?: number }
   | { verb: 'penalty'; car: string; type: PenaltyType; timeMs?: number; laps?: number }
   | { verb: 'note'; text: string }
-  | { verb: 'correction'; type: CorrectionType; car: string; class?: string; to?: string };
+  /** `raceMs`: the passing a remove, add or fix-number names, by race time (docs/race-control.md). */
+  | { verb: 'correction'; type: CorrectionType; car: string; class?: string; to?: string; raceMs?: number };
 
 /** The caller, as the gateway verified it from the access token. The engine decides what it may do. */
 export interface CommandCaller {
