@@ -10,7 +10,11 @@ import { WEB_CLIENT_ID } from '../oidc/clients.ts';
 import { bundleBrowserCode } from './bundle.ts';
 import { registerEventsApi } from './events-api.ts';
 import { createLiveSessions } from './live-sessions.ts';
+import { createDeviceKeyLookup } from './gps/device-keys.ts';
+import { registerOsmAnd } from './gps/osmand.ts';
+import { createRiderPositions } from './gps/rider-positions.ts';
 import { createGatewayMetrics } from './metrics.ts';
+import { createDeclarationReader } from './rest/declarations.ts';
 import { createCommandSender } from './race-control/send-command.ts';
 import { registerRestApi, type RestOptions } from './rest/index.ts';
 import { createSpectatorHub, type SpectatorData } from './spectator-hub.ts';
@@ -90,7 +94,9 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
   const maxBackpressure = opts.maxBackpressure ?? 256 * 1024;
   // The engine answers once the command's event is folded (or refused): allow more than a snapshot's wait.
   const sendCommand = createCommandSender(nc, { timeoutMs: opts.commandTimeoutMs ?? 10_000 });
-  const hub = createSpectatorHub({ nc, metrics, log, privateEvents, verifier: deps.verifier, sendCommand }, {
+  // Riders' positions (rider page on /ws, Traccar Client on /api/gps/osmand) name their event: a new entry counts within 2 s.
+  const riderPositions = createRiderPositions({ nc, declarations: createDeclarationReader({ nc, log }, { cacheMs: 2000 }) });
+  const hub = createSpectatorHub({ nc, metrics, log, privateEvents, verifier: deps.verifier, sendCommand, riderPositions }, {
     snapshotTimeoutMs: opts.snapshotTimeoutMs ?? 2000,
     snapshotRetryMs: 500,
     maxBackpressure,
@@ -144,6 +150,7 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
     );
   });
   registerEventsApi(app, { nc, log, verifier: deps.verifier });
+  registerOsmAnd(app, { positions: riderPositions, deviceKeys: createDeviceKeyLookup(nc), metrics, log });
   app.any('/*', (res) => send(res, 'text/plain', 'not found\n', '404 Not Found'));
 
   const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
