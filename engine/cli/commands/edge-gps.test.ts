@@ -44,6 +44,7 @@ t.test('three boats over the WebSocket, with their GPX times: every fix stored f
 t.test('via OsmAnd with a device key, shifted to now; revoked keys are refused and publish nothing', async (t) => {
   const token = await runPitwall(['rider', 'token', 'regatta', '12', '--org', 'club', '--no-qr'], env);
   const key = /^traccar-device-key (\S+)$/m.exec(token.stdout)?.[1] ?? '';
+  t.match(token.stdout, new RegExp(`^rider-page ${gw.url}/rider `, 'm'), 'rider token names the rider page');
   const before = (await fixesOf('12')).length;
   const replay = (k: string) => runPitwall(['edge', 'gps', '--event', 'regatta', '--via', 'osmand', '--now', '--speed', 'max',
     '--rider', `12=${fixture('track2.gpx')}`, '--key', `12=${k}`], env, 120_000);

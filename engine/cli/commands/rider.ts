@@ -54,9 +54,11 @@ One phone per entry: the entry's earlier device keys stop working, and so does t
   options: { ...dataDirOption, org: { type: 'string' }, 'no-qr': { type: 'boolean' } },
   async run({ values, positionals }, { config, out }) {
     const entry = entryOf(positionals);
-    const { token, traccarDeviceKey } = await withLocalIdentity(values, config.dataDir, (id) => issueLocalRiderCredentials(id, orgOf(values), entry));
+    const { token, traccarDeviceKey, riderPage } = await withLocalIdentity(values, config.dataDir, async (id) =>
+      ({ ...await issueLocalRiderCredentials(id, orgOf(values), entry), riderPage: id.stack.spectators && new URL('/rider', id.stack.spectators).href }));
     out(`token ${token}`);
     out(`traccar-device-key ${traccarDeviceKey}`);
+    if (riderPage) out(`rider-page ${riderPage} (phones: through the HTTPS proxy, docs/https.md; Traccar Client: docs/riders.md)`);
     if (!values['no-qr']) {
       out(`\ntoken:\n${await qr(token)}`);
       out(`traccar device key:\n${await qr(traccarDeviceKey)}`);
