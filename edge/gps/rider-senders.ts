@@ -14,9 +14,16 @@ export interface RiderSender {
   close(): Promise<void>;
 }
 
+/** The gateway refused a fix; `credential`: for who sent it (key or token refused, another entry), so every later fix would be too. */
 export class RiderRefusedError extends Error {
   override name = 'RiderRefusedError';
+  constructor(message: string, readonly credential = false) {
+    super(message);
+  }
 }
+
+/** The WebSocket error codes that refuse the sender rather than one fix (docs/protocol.md, `position`). */
+const CREDENTIAL_CODES = ['auth_required', 'auth_failed', 'forbidden'];
 
 /** A rider on the gateway's `/ws`, logged in with its competitor token; one fix in flight at a time. */
 export async function openWsRider(opts: { gatewayUrl: string; token: string; entry: { event: string; number: string } }): Promise<RiderSender> {
@@ -36,12 +43,12 @@ export async function openWsRider(opts: { gatewayUrl: string; token: string; ent
   ws.on('message', (data: ArrayBuffer) => {
     const frame = decode(new Uint8Array(data)) as { type: string; ref?: string; code?: string; message?: string };
     if (frame.type === 'auth') return loggedIn?.resolve();
-    if (frame.type === 'error' && frame.code === 'auth_failed') return fail(new RiderRefusedError(`token refused: ${frame.message}`));
+    if (frame.type === 'error' && frame.code === 'auth_failed') return fail(new RiderRefusedError(`token refused: ${frame.message}`, true));
     if (!waiting || frame.ref !== waiting.ref) return;
     const done = waiting;
     waiting = undefined;
     if (frame.type === 'position') done.resolve();
-    else done.reject(new RiderRefusedError(`${frame.code}: ${frame.message}`));
+    else done.reject(new RiderRefusedError(`${frame.code}: ${frame.message}`, CREDENTIAL_CODES.includes(frame.code ?? '')));
   });
   await ready;
   let seq = 0;
@@ -74,7 +81,7 @@ export function openOsmAndRider(opts: { gatewayUrl: string; deviceKey: string; e
       try {
         message = (JSON.parse(body) as { error: { message: string } }).error.message;
       } catch { /* not the gateway's JSON: the body as it is */ }
-      throw new RiderRefusedError(`${res.status}: ${message}`);
+      throw new RiderRefusedError(`${res.status}: ${message}`, res.status === 401 || res.status === 403);
     },
     close: async () => undefined,
   };

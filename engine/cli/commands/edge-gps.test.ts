@@ -65,6 +65,7 @@ t.test('via OsmAnd with a device key, shifted to now; revoked keys are refused a
   t.equal(refused.code, 1, 'refused fixes: exit status 1');
   t.match(refused.stdout, /0 fixes stored, 337 refused/);
   t.match(refused.stderr, /403: device key .{4}… is not one Pitwall issued, or it was revoked/);
+  t.equal(refused.stderr.match(/^edge gps: #12: refused/gm)?.length, 1, 'a refused key: the rider\'s later fixes are not sent');
   t.equal(await gpsMessages(), stored, 'nothing published with the revoked key');
 
   const again = await runPitwall(['rider', 'token', 'regatta', '05', '--org', 'club', '--no-qr'], env);
@@ -91,5 +92,6 @@ t.test("a competitor token for another entry is refused, and nothing is publishe
   t.equal(r.code, 1);
   t.match(r.stdout, /0 fixes stored, 337 refused/);
   t.match(r.stderr, /forbidden: position for regatta #12 refused: the token is for entry regatta #7, not regatta #12/);
+  t.equal(r.stderr.match(/^edge gps: #12: refused/gm)?.length, 1, 'the rider\'s later fixes are not sent');
   t.equal(await gpsMessages(), before, 'nothing reached EDGE');
 });
