@@ -41,6 +41,7 @@ const deviceClaims = (device: TraccarDevice): VerifiedClaims => ({ sub: 'traccar
 export function registerOsmAnd(app: TemplatedApp, deps: { positions: RiderPositions; deviceKeys: DeviceKeyLookup; metrics: GatewayMetrics;
   log: (line: string) => void; now?: () => number }): void {
   const now = deps.now ?? Date.now;
+  // The REST router for its body limits, error bodies and onAborted; its limiter is never asked (every route unlimited).
   const router = createApiRouter({ app, limiter: createRateLimiter({ burst: 1, perSecond: 1 }), log: deps.log }, { maxBodyBytes: 256 * 1024 });
 
   const refuse = (status: number, code: OsmAndRefusal, message: string): ApiResult => {
