@@ -8,7 +8,7 @@ import { decodeClientFrame, decodeServerFrame, encodeFrame, type ClientFrame, ty
 
 const doc = readFileSync(new URL('./protocol.md', import.meta.url), 'utf8');
 const [reference = '', examples = ''] = doc.split('\n## Hex examples\n');
-const CLIENT_FRAMES = ['subscribe', 'unsubscribe', 'resync', 'auth', 'command'];
+const CLIENT_FRAMES = ['subscribe', 'unsubscribe', 'resync', 'auth', 'command', 'position'];
 
 interface Field { name: string; optional: boolean }
 

@@ -16,6 +16,8 @@ export interface BrowserBundle {
   resultsJs: Uint8Array;
   /** `/events.js`: the events and sessions page's script. */
   eventsJs: Uint8Array;
+  /** `/rider.js`: the rider page's script (a competitor's phone sends its positions). */
+  riderJs: Uint8Array;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -38,7 +40,8 @@ async function bundle(entry: string): Promise<Uint8Array> {
 }
 
 export async function bundleBrowserCode(): Promise<BrowserBundle> {
-  const [clientJs, spectatorJs, raceControlJs, driverJs, resultsJs, eventsJs] = await Promise.all([bundle('client/index.ts'), bundle('page/spectator.ts'),
-    bundle('page/race-control.ts'), bundle('page/driver.ts'), bundle('page/results.ts'), bundle('page/events.ts')]);
-  return { clientJs, spectatorJs, raceControlJs, driverJs, resultsJs, eventsJs };
+  const [clientJs, spectatorJs, raceControlJs, driverJs, resultsJs, eventsJs, riderJs] = await Promise.all([bundle('client/index.ts'),
+    bundle('page/spectator.ts'), bundle('page/race-control.ts'), bundle('page/driver.ts'), bundle('page/results.ts'), bundle('page/events.ts'),
+    bundle('page/rider.ts')]);
+  return { clientJs, spectatorJs, raceControlJs, driverJs, resultsJs, eventsJs, riderJs };
 }

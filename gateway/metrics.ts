@@ -1,8 +1,12 @@
 import { Counter, Gauge, Summary, type Registry } from 'prom-client';
 import { ERROR_CODES, type ErrorCode } from './protocol.ts';
 
-/** Spectators' bad frames (the protocol's error codes) and the engine's bad view and health messages. */
-export const INPUT_ERROR_KINDS = [...ERROR_CODES, 'bad_view_message', 'bad_health_message'] as const;
+/** Refusals of Traccar Client's OsmAnd requests (gateway/gps/osmand.ts). */
+export const OSMAND_ERROR_KINDS = ['osmand_bad_request', 'osmand_missing_key', 'osmand_bad_key', 'osmand_forbidden', 'osmand_unknown_entry',
+  'osmand_bad_position', 'osmand_unavailable'] as const;
+
+/** Spectators' bad frames (the protocol's error codes), riders' refused OsmAnd requests, and the engine's bad view and health messages. */
+export const INPUT_ERROR_KINDS = [...ERROR_CODES, ...OSMAND_ERROR_KINDS, 'bad_view_message', 'bad_health_message'] as const;
 export type InputErrorKind = (typeof INPUT_ERROR_KINDS)[number];
 
 export interface GatewayMetrics {
@@ -25,6 +29,8 @@ export interface GatewayMetrics {
   slowSpectatorDisconnected(): void;
   /** Where the slow-spectator gauges read, at scrape time: how many are out of fan-out and the bytes queued for them. */
   slowSpectators(source: () => { count: number; bufferedBytes: number }): void;
+  /** A rider's position was stored in EDGE (`via` the rider page's WebSocket or Traccar Client's OsmAnd). */
+  gpsFix(via: 'ws' | 'osmand'): void;
   /** Where `pitwall_gateway_view_age_seconds` reads, at scrape time, when each followed session last changed. */
   viewAges(source: () => { track: string; session: string; ageMs: number }[]): void;
 }
@@ -55,6 +61,9 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     help: 'Slow spectators disconnected for staying over the backpressure limit too long' });
   const fanOut = new Summary({ name: 'pitwall_gateway_fanout_seconds', registers, percentiles: [0.5, 0.99, 1],
     maxAgeSeconds: 600, ageBuckets: 5, help: 'Time to write the frames of one event-loop turn to every spectator of their session (last 10 min)' });
+  const gpsFixes = new Counter({ name: 'pitwall_gateway_gps_fixes_total', help: 'Riders\' positions stored in EDGE, by rider endpoint',
+    labelNames: ['via'], registers });
+  for (const via of ['ws', 'osmand']) gpsFixes.inc({ via }, 0);
   let slow: () => { count: number; bufferedBytes: number } = () => ({ count: 0, bufferedBytes: 0 });
   new Gauge({ name: 'pitwall_gateway_slow_spectators', registers, help: 'Spectators out of fan-out, over the backpressure limit',
     collect() { this.set(slow().count); } });
@@ -90,5 +99,6 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     slowSpectatorDisconnected: () => disconnected.inc(),
     slowSpectators: (source) => { slow = source; },
     viewAges: (source) => { ages = source; },
+    gpsFix: (via) => gpsFixes.inc({ via }),
   };
 }

@@ -45,8 +45,25 @@ export interface CommandFrame extends SessionRef {
   why?: string;
 }
 
+/**
+ * A rider's position (issue 15), after an accepted `auth` frame with the entry's competitor token: the rider page
+ * sends one per geolocation fix. `atMs` is when the phone took it (ms since the epoch), `speed` m/s, `accuracy`
+ * metres. Answered with a `position` frame once stored, or an `error` frame carrying the same `ref`.
+ */
+export interface PositionFrame {
+  type: 'position';
+  ref?: string;
+  event: string;
+  number: string;
+  atMs: number;
+  lat: number;
+  lon: number;
+  speed?: number;
+  accuracy?: number;
+}
+
 export type SessionFrame = SubscribeFrame | UnsubscribeFrame | ResyncFrame;
-export type ClientFrame = SessionFrame | AuthFrame | CommandFrame;
+export type ClientFrame = SessionFrame | AuthFrame | CommandFrame | PositionFrame;
 
 /** First frame on every connection. */
 export interface HelloFrame {
@@ -73,14 +90,26 @@ export interface AuthOkFrame {
   roles: string[];
   /** The token's `exp`: seconds since the epoch. Past it, private subscriptions end with `auth_expired`. */
   expiresAt: number;
+  /** A competitor token's entry: what the rider page reports positions for. */
+  entry?: { event: string; number: string };
+}
+
+/** A `position` frame was stored (in EDGE, on `gps.<track>.<device>`); `ref` is the client's. */
+export interface PositionAckFrame {
+  type: 'position';
+  ref?: string;
+  ok: true;
 }
 
 /**
  * Why the gateway refused a client frame; also the `kind` label of `pitwall_input_errors_total`.
- * `auth_failed`: the token was refused; `forbidden`: a private session this connection may not follow;
- * `auth_expired`: the token expired and the connection's private subscriptions ended (not counted: no bad input).
+ * `auth_failed`: the token was refused; `forbidden`: a private session this connection may not follow, or a position
+ * for an entry the token is not for; `auth_expired`: the token expired and the connection's private subscriptions
+ * ended (not counted: no bad input). Positions also: `auth_required` (no `auth` yet), `unknown_entry` (the event or
+ * entry is not declared), `bad_position` (numbers out of range), `unavailable` (not stored: send it again).
  */
-export const ERROR_CODES = ['undecodable_frame', 'unknown_type', 'bad_message', 'unknown_session', 'auth_failed', 'forbidden', 'auth_expired'] as const;
+export const ERROR_CODES = ['undecodable_frame', 'unknown_type', 'bad_message', 'unknown_session', 'auth_failed', 'forbidden', 'auth_expired',
+  'auth_required', 'unknown_entry', 'bad_position', 'unavailable'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorFrame {
@@ -90,6 +119,8 @@ export interface ErrorFrame {
   /** Set when the error concerns one session (unknown_session, forbidden, auth_expired). */
   track?: string;
   session?: string;
+  /** The `ref` of the `position` frame refused. */
+  ref?: string;
 }
 /**
  * The answer to a `command` frame: the engine's decision (`accepted` with the RACE sequence of the event, or
@@ -108,12 +139,12 @@ export interface CommandReplyFrame extends SessionRef {
   reason?: string;
 }
 
-export type ServerFrame = HelloFrame | SnapshotFrame | DiffFrame | ErrorFrame | AuthOkFrame | CommandReplyFrame;
+export type ServerFrame = HelloFrame | SnapshotFrame | DiffFrame | ErrorFrame | AuthOkFrame | CommandReplyFrame | PositionAckFrame;
 
 export type Decoded<T> = { ok: true; frame: T } | { ok: false; code: ErrorCode; message: string };
 
 const SLUG = /^[a-z0-9-]+$/;
-const CLIENT_TYPES = ['subscribe', 'unsubscribe', 'resync', 'auth', 'command'] as const;
+const CLIENT_TYPES = ['subscribe', 'unsubscribe', 'resync', 'auth', 'command', 'position'] as const;
 const MAX_REF = 64;
 
 export function encodeFrame(frame: ClientFrame | ServerFrame): Uint8Array {
@@ -143,6 +174,7 @@ export function decodeClientFrame(bytes: Uint8Array): Decoded<ClientFrame> {
   if (!(CLIENT_TYPES as readonly unknown[]).includes(type)) {
     return { ok: false, code: 'unknown_type', message: `unknown frame type ${JSON.stringify(type)}` };
   }
+  if (type === 'position') return decodePosition(decoded.frame);
   if (type === 'auth') {
     // Whether it is a good JWT is the verifier's to say (error `auth_failed`).
     return typeof token === 'string' && token.length > 0
@@ -166,6 +198,26 @@ export function decodeClientFrame(bytes: Uint8Array): Decoded<ClientFrame> {
   return { ok: true, frame: { type, track, session } as SessionFrame };
 }
 
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** A `position` frame's shape: whether the numbers are plausible, and whose entry it is, is the gateway's to say. */
+function decodePosition(f: Record<string, unknown>): Decoded<ClientFrame> {
+  const bad = (message: string): Decoded<ClientFrame> => ({ ok: false, code: 'bad_message', message: `position: ${message}` });
+  const { ref, event, number, atMs, lat, lon, speed, accuracy } = f;
+  if (ref !== undefined && (typeof ref !== 'string' || ref.length > MAX_REF)) return bad(`ref must be a string of at most ${MAX_REF} characters`);
+  if (typeof event !== 'string' || !SLUG.test(event)) return bad('event must be a slug [a-z0-9-]+');
+  if (typeof number !== 'string' || number === '' || number.length > MAX_REF) return bad('number must be a non-empty string (as declared: "05" is not "5")');
+  for (const [name, value] of [['atMs', atMs], ['lat', lat], ['lon', lon]] as const) {
+    if (!isNumber(value)) return bad(`${name} must be a finite number`);
+  }
+  for (const [name, value] of [['speed', speed], ['accuracy', accuracy]] as const) {
+    if (value !== undefined && value !== null && !isNumber(value)) return bad(`${name} must be a finite number when given`);
+  }
+  const frame: PositionFrame = { type: 'position', ...(ref !== undefined && { ref: ref as string }), event, number, atMs: atMs as number,
+    lat: lat as number, lon: lon as number, ...(isNumber(speed) && { speed }), ...(isNumber(accuracy) && { accuracy }) };
+  return { ok: true, frame };
+}
+
 /**
  * A server frame, checked for its shape (not the contents of views and diffs, which the server built with the
  * contract code). Frame types this client does not know are reported as unknown_type so that it can ignore them.
@@ -187,6 +239,8 @@ export function decodeServerFrame(bytes: Uint8Array): Decoded<ServerFrame> {
       return ref && isSeq(f.seq) && isRecord(f.diff)
         ? { ok: true, frame: f as unknown as DiffFrame }
         : bad('needs track, session, seq and diff');
+    case 'position':
+      return f.ok === true ? { ok: true, frame: f as unknown as PositionAckFrame } : bad('needs ok');
     case 'auth':
       return f.ok === true && typeof f.sub === 'string' && typeof f.org === 'string' && Array.isArray(f.roles) && isSeq(f.expiresAt)
         ? { ok: true, frame: f as unknown as AuthOkFrame }

@@ -10,7 +10,11 @@ import { WEB_CLIENT_ID } from '../oidc/clients.ts';
 import { bundleBrowserCode } from './bundle.ts';
 import { registerEventsApi } from './events-api.ts';
 import { createLiveSessions } from './live-sessions.ts';
+import { createDeviceKeyLookup } from './gps/device-keys.ts';
+import { registerOsmAnd } from './gps/osmand.ts';
+import { createRiderPositions } from './gps/rider-positions.ts';
 import { createGatewayMetrics } from './metrics.ts';
+import { createDeclarationReader } from './rest/declarations.ts';
 import { createCommandSender } from './race-control/send-command.ts';
 import { registerRestApi, type RestOptions } from './rest/index.ts';
 import { createSpectatorHub, type SpectatorData } from './spectator-hub.ts';
@@ -66,6 +70,7 @@ const raceControlPageUrl = new URL('./page/race-control.html', import.meta.url);
 const driverPageUrl = new URL('./page/driver.html', import.meta.url);
 const resultsPageUrl = new URL('./page/results.html', import.meta.url);
 const eventsPageUrl = new URL('./page/events.html', import.meta.url);
+const riderPageUrl = new URL('./page/rider.html', import.meta.url);
 
 function send(res: HttpResponse, contentType: string, body: string | Uint8Array, status = '200 OK') {
   res.writeStatus(status).writeHeader('content-type', contentType).writeHeader('cache-control', 'no-cache').end(body);
@@ -73,15 +78,15 @@ function send(res: HttpResponse, contentType: string, body: string | Uint8Array,
 
 /**
  * The spectator gateway: `/` the live board (`/tv` for a track-side screen), `/events` the events and sessions, `/driver/…` and
- * `/results/…` pages, `/client.js` the client library, `/ws` the spectator WebSocket,
+ * `/results/…` pages, `/rider` (a competitor's phone sends positions; Traccar Client uses `/api/gps/osmand`), `/client.js` the client library, `/ws` the spectator WebSocket,
  * the REST API with `/openapi.json` and `/healthz/*` (gateway/rest/), `/metrics`. Refuses to start on uWebSockets.js's slow JavaScript fallback.
  */
 export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Promise<Gateway> {
   const uWS = requireNativeUws();
   if (opts.host !== '127.0.0.1') throw new Error(`the gateway binds 127.0.0.1 only, got ${String(opts.host)}`);
   const { nc, registry, log } = deps;
-  const [bundle, page, raceControlPage, driverPage, resultsPage, eventsPage] = await Promise.all([bundleBrowserCode(), readFile(pageUrl),
-    readFile(raceControlPageUrl), readFile(driverPageUrl), readFile(resultsPageUrl), readFile(eventsPageUrl)]);
+  const [bundle, page, raceControlPage, driverPage, resultsPage, eventsPage, riderPage] = await Promise.all([bundleBrowserCode(), readFile(pageUrl),
+    readFile(raceControlPageUrl), readFile(driverPageUrl), readFile(resultsPageUrl), readFile(eventsPageUrl), readFile(riderPageUrl)]);
 
   const app = uWS.App();
   const metrics = createGatewayMetrics(registry);
@@ -90,7 +95,9 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
   const maxBackpressure = opts.maxBackpressure ?? 256 * 1024;
   // The engine answers once the command's event is folded (or refused): allow more than a snapshot's wait.
   const sendCommand = createCommandSender(nc, { timeoutMs: opts.commandTimeoutMs ?? 10_000 });
-  const hub = createSpectatorHub({ nc, metrics, log, privateEvents, verifier: deps.verifier, sendCommand }, {
+  // Riders' positions (rider page on /ws, Traccar Client on /api/gps/osmand) name their event: a new entry counts within 2 s.
+  const riderPositions = createRiderPositions({ nc, declarations: createDeclarationReader({ nc, log }, { cacheMs: 2000 }) });
+  const hub = createSpectatorHub({ nc, metrics, log, privateEvents, verifier: deps.verifier, sendCommand, riderPositions }, {
     snapshotTimeoutMs: opts.snapshotTimeoutMs ?? 2000,
     snapshotRetryMs: 500,
     maxBackpressure,
@@ -128,6 +135,9 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
   app.get('/driver.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.driverJs));
   app.get('/results/:track/:session', (res) => send(res, 'text/html; charset=utf-8', resultsPage));
   app.get('/results.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.resultsJs));
+  // A competitor's phone: sends its positions after logging in with the rider token (issue 15).
+  app.get('/rider', (res) => send(res, 'text/html; charset=utf-8', riderPage));
+  app.get('/rider.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.riderJs));
   // Where the pages send people to log in: officials from /race-control, spectators of private events back to
   // /events (the identity provider must list both among its web redirect URIs).
   const loginConfig = JSON.stringify({ ...(deps.loginIssuer && { issuer: deps.loginIssuer }), clientId: WEB_CLIENT_ID, resource: GATEWAY_AUDIENCE, scope: `openid ${GATEWAY_SCOPE}` });
@@ -144,6 +154,7 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
     );
   });
   registerEventsApi(app, { nc, log, verifier: deps.verifier });
+  registerOsmAnd(app, { positions: riderPositions, deviceKeys: createDeviceKeyLookup(nc), metrics, log });
   app.any('/*', (res) => send(res, 'text/plain', 'not found\n', '404 Not Found'));
 
   const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {

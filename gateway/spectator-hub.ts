@@ -8,9 +8,10 @@ import { viewRefusal } from './auth/view-access.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import {
   decodeClientFrame, encodeFrame, PROTOCOL_VERSION, sessionKey, type ClientFrame, type CommandFrame, type CommandReplyFrame, type ErrorCode,
-  type SessionRef,
+  type PositionFrame, type SessionRef,
 } from './protocol.ts';
 import { createFanOut } from './fan-out.ts';
+import type { RiderPositions } from './gps/rider-positions.ts';
 import type { CommandSender } from './race-control/send-command.ts';
 import { createSessionFeed, type SessionFeed } from './session-feed.ts';
 import { createSlowSpectators } from './slow-spectators.ts';
@@ -68,6 +69,8 @@ export interface SpectatorHubDeps {
   verifier?: TokenVerifier;
   /** Sends `command` frames to the engines (race control). */
   sendCommand: CommandSender;
+  /** Stores riders' `position` frames (issue 15); without it they are refused as `unavailable`. */
+  riderPositions?: RiderPositions;
 }
 
 /** Why no private session can be followed here. */
@@ -98,9 +101,9 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
 
   const fanOut = createFanOut<SpectatorSocket>({ metrics, slow });
 
-  const refuse = (ws: SpectatorSocket, code: ErrorCode, message: string, ref?: SessionRef) => {
+  const refuse = (ws: SpectatorSocket, code: ErrorCode, message: string, ref?: SessionRef, frameRef?: string) => {
     metrics.inputError(code);
-    sendTo(ws, encodeFrame({ type: 'error', code, message, ...ref }));
+    sendTo(ws, encodeFrame({ type: 'error', code, message, ...ref, ...(frameRef !== undefined && { ref: frameRef }) }));
   };
 
   const snapshotBytes = (entry: Feed, seq: number, view: SessionView): Uint8Array => {
@@ -222,8 +225,8 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
     }
     conn.corked(() => {
       conn.login(verified.claims, verified.expiresAt);
-      const { sub, org, roles } = verified.claims;
-      sendTo(ws, encodeFrame({ type: 'auth', ok: true, sub, org, roles, expiresAt: verified.expiresAt }));
+      const { sub, org, roles, entry } = verified.claims;
+      sendTo(ws, encodeFrame({ type: 'auth', ok: true, sub, org, roles, expiresAt: verified.expiresAt, ...(entry && { entry }) }));
       // The new claims replace the old: private subscriptions they do not cover end now.
       for (const { ref, events } of [...conn.privateSessions.values()]) {
         const refusal = viewRefusal({ claims: verified.claims, verifier: true }, events, ref.session);
@@ -255,10 +258,29 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
       : { id: reply.id, outcome: 'refused', code: reply.code, reason: reply.reason });
   };
 
+  /** A rider's position: stored in EDGE and acknowledged, or refused with an error frame carrying its `ref`. */
+  const position = async (ws: SpectatorSocket, conn: ConnectionAuth, frame: PositionFrame) => {
+    const { ref } = frame;
+    const refuseFix = (code: ErrorCode, message: string) =>
+      conn.corked(() => refuse(ws, code, message, undefined, ref));
+    const claims = conn.claims();
+    if (!claims) return refuseFix('auth_required', 'send an auth frame with the rider\'s competitor token first');
+    if (!deps.riderPositions) return refuseFix('unavailable', 'this gateway takes no positions');
+    const outcome = await deps.riderPositions.accept({
+      claims, entry: { event: frame.event, number: frame.number }, via: 'ws',
+      position: { atMs: frame.atMs, lat: frame.lat, lon: frame.lon,
+        ...(frame.speed !== undefined && { speedMps: frame.speed }), ...(frame.accuracy !== undefined && { accuracyM: frame.accuracy }) },
+    });
+    if (!outcome.ok) return refuseFix(outcome.code, outcome.message);
+    metrics.gpsFix('ws');
+    conn.corked(() => sendTo(ws, encodeFrame({ type: 'position', ...(ref !== undefined && { ref }), ok: true })));
+  };
+
   /** A valid frame, in the connection's order (subscribe, auth and command wait on a lookup, a token check or an engine). */
   const handle = async (ws: SpectatorSocket, conn: ConnectionAuth, frame: ClientFrame) => {
     if (frame.type === 'auth') return authenticate(ws, conn, frame.token);
     if (frame.type === 'command') return command(ws, conn, frame);
+    if (frame.type === 'position') return position(ws, conn, frame);
     const { type, track, session } = frame;
     const key = sessionKey({ track, session });
     if (type === 'subscribe') return subscribe(ws, conn, { track, session });

@@ -16,6 +16,8 @@ export interface IdentityStore {
   /** Writes only if the key does not exist yet; false if it does (an account name taken, a first admin already made). */
   create(key: string, value: unknown): Promise<boolean>;
   delete(key: string): Promise<void>;
+  /** The keys under a prefix of NATS tokens (`traccar` lists `traccar.*`), live entries only. */
+  keys(prefix: string): Promise<string[]>;
   /**
    * Read-modify-write without lost updates: `change` gets the current value (undefined if absent or expired) and
    * returns the new one; a concurrent writer in between makes it run again on the fresh value.
@@ -52,6 +54,11 @@ export function createIdentityStore(kv: KV, deps: { now: () => number } = { now:
     },
     async delete(key) {
       await kv.delete(key);
+    },
+    async keys(prefix) {
+      const out: string[] = [];
+      for await (const key of await kv.keys(`${prefix}.>`)) out.push(key);
+      return out;
     },
     async update(key, change, opts = {}) {
       for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {

@@ -34,7 +34,9 @@ export const SERVICE_PERMISSIONS: Record<ServiceRole, Permissions> = {
   },
   gateway: {
     publish: ['cmd.>', 'view.snapshot.>', 'gps.>', '$KV.events.>', '_INBOX.>', '$JS.API.INFO', '$JS.API.STREAM.NAMES',
-      '$JS.FC.>', ...['EDGE', 'RACE', 'KV_events', 'KV_session-state'].flatMap(readStreamApi)],
+      '$JS.FC.>', ...['EDGE', 'RACE', 'KV_events', 'KV_session-state'].flatMap(readStreamApi),
+      // Traccar device keys, one by one (a direct get names the key in its subject), and nothing else of KV identity.
+      '$JS.API.DIRECT.GET.KV_identity.$KV.identity.traccar.>'],
     subscribe: ['view.>', 'timing.>', 'engine.*.health', '_INBOX.>'],
   },
   identity: {

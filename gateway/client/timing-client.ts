@@ -1,8 +1,8 @@
 import type { SessionView } from '../../actors/contracts/view.ts';
 import { applyViewDiff } from '../../actors/contracts/view-diff.ts';
 import {
-  decodeServerFrame, encodeFrame, PROTOCOL_VERSION, sessionKey, type ClientFrame, type CommandReplyFrame, type DiffFrame, type SessionRef,
-  type SnapshotFrame,
+  decodeServerFrame, encodeFrame, PROTOCOL_VERSION, sessionKey, type ClientFrame, type CommandReplyFrame, type DiffFrame, type PositionFrame,
+  type SessionRef, type SnapshotFrame,
 } from '../protocol.ts';
 
 /** What the client needs of a WebSocket: the browser's, or the `ws` package's in Node. */
@@ -37,7 +37,7 @@ export interface TimingClientOptions {
   onView?(track: string, session: string, view: SessionView, seq: number): void;
   onStatus?(status: TimingClientStatus): void;
   /** The gateway accepted the token of auth(): who this connection is, until `expiresAt` (seconds since the epoch). */
-  onAuth?(login: { sub: string; org: string; roles: string[]; expiresAt: number }): void;
+  onAuth?(login: { sub: string; org: string; roles: string[]; expiresAt: number; entry?: { event: string; number: string } }): void;
   /** Reconnect backoff: doubles from `initialMs` up to `maxMs`, with jitter. */
   backoff?: { initialMs: number; maxMs: number };
 }
@@ -56,10 +56,24 @@ export interface TimingClient {
    * before the reply (the command may have been decided: the session's audit says).
    */
   command(track: string, session: string, verb: string, args?: Record<string, unknown>, why?: string): Promise<CommandReplyFrame>;
+  /**
+   * A rider's position (issue 15), after auth() with the entry's competitor token: resolves once the gateway stored
+   * it; rejects with a PositionRefusedError (the gateway's code and message) or when the connection is not open or
+   * closes before the answer (send it again: a re-sent fix is stored once).
+   */
+  position(fix: Omit<PositionFrame, 'type' | 'ref'>): Promise<void>;
   /** The session's view as of seq(), or undefined before its first snapshot. */
   view(track: string, session: string): SessionView | undefined;
   seq(track: string, session: string): number | undefined;
   close(): void;
+}
+
+/** The gateway refused a position: `code` is the protocol's error code (forbidden, bad_position, …). */
+export class PositionRefusedError extends Error {
+  override name = 'PositionRefusedError';
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
 }
 
 interface Followed {
@@ -96,9 +110,13 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
   /** Commands waiting for their reply, by `ref`. */
   const pending = new Map<string, { resolve(reply: CommandReplyFrame): void; reject(error: Error): void }>();
   let commands = 0;
+  /** Positions waiting for their answer, by `ref`. */
+  const positions = new Map<string, { resolve(): void; reject(error: Error): void }>();
+  let fixes = 0;
   const failPending = (why: string) => {
-    for (const { reject } of pending.values()) reject(new Error(why));
+    for (const waiting of [...pending.values(), ...positions.values()]) waiting.reject(new Error(why));
     pending.clear();
+    positions.clear();
   };
 
   const status = (s: TimingClientStatus) => opts.onStatus?.(s);
@@ -150,7 +168,12 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
       case 'diff':
         return onDiff(f);
       case 'auth':
-        return opts.onAuth?.({ sub: f.sub, org: f.org, roles: f.roles, expiresAt: f.expiresAt });
+        return opts.onAuth?.({ sub: f.sub, org: f.org, roles: f.roles, expiresAt: f.expiresAt, ...(f.entry && { entry: f.entry }) });
+      case 'position': {
+        const waiting = f.ref === undefined ? undefined : positions.get(f.ref);
+        positions.delete(f.ref ?? '');
+        return waiting?.resolve();
+      }
       case 'command': {
         const waiting = f.ref === undefined ? undefined : pending.get(f.ref);
         if (waiting) {
@@ -159,8 +182,14 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
         }
         return;
       }
-      case 'error':
+      case 'error': {
+        const refused = f.ref === undefined ? undefined : positions.get(f.ref);
+        if (refused) {
+          positions.delete(f.ref!);
+          refused.reject(new PositionRefusedError(f.code, f.message));
+        }
         return status({ kind: 'error', code: f.code, message: f.message, track: f.track, session: f.session });
+      }
     }
   };
 
@@ -223,6 +252,13 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
       const reply = new Promise<CommandReplyFrame>((resolve, reject) => pending.set(tag, { resolve, reject }));
       send({ type: 'command', ...ref, ref: tag, verb, ...(args && { args }), ...(why !== undefined && { why }) });
       return reply;
+    },
+    position(fix) {
+      if (socket?.readyState !== OPEN) return Promise.reject(new Error('not connected: the position was not sent'));
+      const tag = `p${++fixes}`;
+      const answer = new Promise<void>((resolve, reject) => positions.set(tag, { resolve, reject }));
+      send({ type: 'position', ref: tag, ...fix });
+      return answer;
     },
     view: (track, session) => followed.get(sessionKey({ track, session }))?.view,
     seq: (track, session) => followed.get(sessionKey({ track, session }))?.seq,

@@ -121,8 +121,8 @@ export function createApiRouter(deps: { app: TemplatedApp; limiter: RateLimiter;
       app.get(pattern, handle(handler, (pattern.match(/\/:/g) ?? []).length, routeOpts.limited ?? true));
     },
     /** A POST route: the handler runs once the whole body (within maxBodyBytes) is in `req.body`. */
-    post(pattern: string, handler: ApiHandler) {
-      app.post(pattern, handle(handler, (pattern.match(/\/:/g) ?? []).length, true, true));
+    post(pattern: string, handler: ApiHandler, routeOpts: { limited?: boolean } = {}) {
+      app.post(pattern, handle(handler, (pattern.match(/\/:/g) ?? []).length, routeOpts.limited ?? true, true));
     },
     any(pattern: string, handler: ApiHandler) {
       app.any(pattern, handle(handler, 0, true));

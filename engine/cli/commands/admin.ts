@@ -17,6 +17,8 @@ export interface LocalStack {
   nats: string;
   natsPid: number;
   identity?: string;
+  /** The spectator gateway's address (`http://127.0.0.1:<port>/`). */
+  spectators?: string;
 }
 
 export function readLocalStack(dataDir: string): LocalStack {

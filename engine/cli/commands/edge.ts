@@ -5,11 +5,12 @@ import { p3Command } from '../../../edge/p3/command.ts';
 import { rfidCommand } from '../../../edge/rfid/command.ts';
 import { rmonitorCommand } from '../../../edge/rmonitor/command.ts';
 import type { Command } from '../command.ts';
+import { gpsCommand } from './edge-gps.ts';
 
 /**
  * `pitwall edge <agent> …`: the track-side agents, each a Command of its own. Add an agent by listing it here.
  */
-const agents: Command[] = [simCommand, rmonitorCommand, replayJsonlCommand, gpioCommand, p3Command, rfidCommand];
+const agents: Command[] = [simCommand, rmonitorCommand, replayJsonlCommand, gpioCommand, p3Command, rfidCommand, gpsCommand];
 
 export const edgeCommand: Command = {
   name: 'edge',
