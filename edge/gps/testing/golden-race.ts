@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CourseMark, EventDeclaration } from '../../../actors/contracts/declaration.ts';
 import { riderDevice, type GpsFix, type RiderEntry } from '../../../actors/contracts/gps.ts';
+import { parseGpx } from '../gpx.ts';
 
 /**
  * The GPS golden race for tests: three boats of 1 July 2023 (`edge/gps/fixtures/track{1,2,3}.gpx`, copies of the
@@ -46,16 +47,6 @@ export interface GoldenRace {
   riders: GoldenRider[];
 }
 
-/** Track points of a GPX file (`<trkpt lat lon><time>`), in file order. Enough for these fixtures, not a GPX parser. */
-export function readGpxPoints(file: string): { atUs: number; lat: number; lon: number }[] {
-  const xml = fs.readFileSync(file, 'utf8');
-  return [...xml.matchAll(/<trkpt lat="([^"]+)" lon="([^"]+)">[\s\S]*?<time>([^<]+)<\/time>[\s\S]*?<\/trkpt>/g)].map((m) => ({
-    lat: Number(m[1]),
-    lon: Number(m[2]),
-    atUs: Date.parse(m[3]!) * 1000,
-  }));
-}
-
 /** `marks.txt`: one `lat, lon` per line; mark n is line n. */
 export function readMarks(file = path.join(GPS_FIXTURES_DIR, 'marks.txt')): CourseMark[] {
   return fs
@@ -83,7 +74,7 @@ export function goldenRace(): GoldenRace {
   };
   const riders = golden.boats.map((b) => {
     const gpxFile = path.join(GPS_FIXTURES_DIR, b.gpx);
-    return { entry: { event: declaration.event, number: b.number }, gpxFile, points: readGpxPoints(gpxFile), crossings: b.crossings };
+    return { entry: { event: declaration.event, number: b.number }, gpxFile, points: parseGpx(fs.readFileSync(gpxFile, 'utf8')).points.map((p) => ({ atUs: p.atMs * 1000, lat: p.lat, lon: p.lon })), crossings: b.crossings };
   });
   return {
     declaration,
