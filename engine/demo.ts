@@ -3,6 +3,7 @@ import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { createSimulator } from '../edge/sim/simulator.ts';
 import { ensureDemoOfficial } from './demo-official.ts';
+import { startDemoRegatta } from './demo-regatta.ts';
 import { putDeclaration } from './declarations/store.ts';
 import { readDeclarationFile } from './declarations/read.ts';
 import { REPO_ROOT } from './paths.ts';
@@ -16,7 +17,8 @@ const DEMO_ORG_NAME = 'Demo Park Racing Club';
 
 /**
  * The demo of `pitwall up --demo`: declares docs/examples/demo-event.yaml, makes its race director, and runs its
- * races one after the other with the simulator as its own edge device (20 cars), exactly as `pitwall edge sim` would.
+ * races one after the other with the simulator as its own edge device (20 cars), exactly as `pitwall edge sim` would,
+ * and beside them a GPS regatta replayed through the rider endpoints (demo-regatta.ts).
  * `lines` are for the person who started it: where race control is and how to log in.
  */
 export async function startDemo(
@@ -50,10 +52,12 @@ export async function startDemo(
     }
     if (!stopped) opts.log('demo: all races run');
   })();
+  const regatta = await startDemoRegatta(stack, { speed: opts.speed, log: opts.log });
   return {
-    lines: [`race-control ${stack.spectatorsUrl}race-control (${login})`],
+    lines: [`race-control ${stack.spectatorsUrl}race-control (${login})`, ...regatta.lines],
     async stop() {
       stopped = true;
+      await regatta.stop();
       await current?.stop();
       await run.catch(() => undefined);
       await nc.drain();

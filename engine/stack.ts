@@ -6,6 +6,7 @@ import { createTokenVerifier } from '../gateway/auth/index.ts';
 import { createGateway, type GatewayOptions } from '../gateway/server.ts';
 import { GATEWAY_AUDIENCE } from '../oidc/claims.ts';
 import type { Accounts } from '../oidc/accounts.ts';
+import type { IdentityStore } from '../oidc/store.ts';
 import type { startIdentityProvider as StartIdentityProvider } from '../oidc/provider.ts';
 import { requireNativeUws } from '../gateway/uws.ts';
 import { DEFAULT_PORTS } from './cli/config.ts';
@@ -44,6 +45,8 @@ export interface Stack {
   registry: Registry;
   /** The identity provider's accounts and organisations (the demo makes its official there). */
   accounts: Accounts;
+  /** The identity provider's address and store (the demo issues its riders' credentials there). */
+  identity: { url: string; store: IdentityStore };
   /** One line per service, `name url`, for people and for scripts. */
   serviceLines(): string[];
   /** Stops everything in reverse start order. */
@@ -151,6 +154,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     database: DATABASE,
     registry,
     accounts: identity.accounts,
+    identity: { url: identity.url, store: identity.store },
     serviceLines: () => [`nats ${nats.url}`, `clickhouse ${clickhouse.url}/`, `identity ${identity.url}`, `spectators ${spectatorsUrl}`],
     async stop() {
       fs.rmSync(file, { force: true });

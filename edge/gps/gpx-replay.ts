@@ -17,6 +17,16 @@ export interface GpxReplaySummary {
 }
 
 /**
+ * The shift that brings recorded tracks to the present (`--now`): at speed ≤ 1 the times run with the clock and the
+ * first fix is now; faster, they would run ahead of it (and the gateway refuses fixes from the future), so the last
+ * fix is now instead.
+ */
+export function shiftToNowMs(tracks: GpxPoint[][], speed: Speed, nowMs: number): number {
+  const all = tracks.flat().map((p) => p.atMs);
+  return nowMs - (speed !== 'max' && speed <= 1 ? Math.min(...all) : Math.max(...all));
+}
+
+/**
  * Plays several riders' GPX tracks together, in the order of their times, at `speed` (the first fix at once): each
  * fix goes through its rider's sender and waits for the gateway's answer before the next. `shiftMs` moves every time
  * by the same amount (`--now`), so crossings stay where the tracks put them. A refused fix is counted and the replay

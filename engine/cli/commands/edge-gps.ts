@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseGpx, type GpxPoint } from '../../../edge/gps/gpx.ts';
-import { replayGpx } from '../../../edge/gps/gpx-replay.ts';
+import { replayGpx, shiftToNowMs } from '../../../edge/gps/gpx-replay.ts';
 import { openOsmAndRider, openWsRider, type RiderSender } from '../../../edge/gps/rider-senders.ts';
 import { UsageError } from '../../errors.ts';
 import type { Command, CommandArgs } from '../command.ts';
@@ -117,11 +117,7 @@ options:
         senders.push(sender);
         riders.push({ number, points, sender });
       }
-      // --now: times run with the clock at speed ≤ 1 (the first fix is now); faster, they would run ahead of it (and the
-      // gateway refuses fixes from the future), so the last fix is now instead.
-      const all = [...tracks.values()].flat().map((p) => p.atMs);
-      const anchorMs = speed !== 'max' && speed <= 1 ? Math.min(...all) : Math.max(...all);
-      const shiftMs = values.now ? Date.now() - anchorMs : 0;
+      const shiftMs = values.now ? shiftToNowMs([...tracks.values()], speed, Date.now()) : 0;
       out(`edge gps: ${riders.length} rider(s) of ${event} via ${via} to ${gatewayUrl} at ${speed === 'max' ? 'maximum speed' : `${speed}×`}`);
       const replay = replayGpx({ nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), log: err }, riders, { speed, shiftMs });
       void stopRequested.then(() => replay.stop());
