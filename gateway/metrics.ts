@@ -1,12 +1,16 @@
 import { Counter, Gauge, Summary, type Registry } from 'prom-client';
+import type { FixOutcome } from './positions/live-positions.ts';
 import { ERROR_CODES, type ErrorCode } from './protocol.ts';
 
 /** Refusals of Traccar Client's OsmAnd requests (gateway/gps/osmand.ts). */
 export const OSMAND_ERROR_KINDS = ['osmand_bad_request', 'osmand_missing_key', 'osmand_bad_key', 'osmand_forbidden', 'osmand_unknown_entry',
   'osmand_bad_position', 'osmand_unavailable'] as const;
 
-/** Spectators' bad frames (the protocol's error codes), riders' refused OsmAnd requests, and the engine's bad view and health messages. */
-export const INPUT_ERROR_KINDS = [...ERROR_CODES, ...OSMAND_ERROR_KINDS, 'bad_view_message', 'bad_health_message'] as const;
+/**
+ * Spectators' bad frames (the protocol's error codes), riders' refused OsmAnd requests, the engine's bad view and
+ * health messages, and bad fixes on `gps.>` (the live map).
+ */
+export const INPUT_ERROR_KINDS = [...ERROR_CODES, ...OSMAND_ERROR_KINDS, 'bad_view_message', 'bad_health_message', 'bad_gps_message'] as const;
 export type InputErrorKind = (typeof INPUT_ERROR_KINDS)[number];
 
 export interface GatewayMetrics {
@@ -31,6 +35,8 @@ export interface GatewayMetrics {
   slowSpectators(source: () => { count: number; bufferedBytes: number }): void;
   /** A rider's position was stored in EDGE (`via` the rider page's WebSocket or Traccar Client's OsmAnd). */
   gpsFix(via: 'ws' | 'osmand'): void;
+  /** A fix on `gps.>` reached the live map of its sessions, or why not (`pitwall_gateway_map_fixes_total{outcome}`). */
+  mapFix(outcome: FixOutcome): void;
   /** Where `pitwall_gateway_view_age_seconds` reads, at scrape time, when each followed session last changed. */
   viewAges(source: () => { track: string; session: string; ageMs: number }[]): void;
 }
@@ -70,6 +76,8 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
   new Gauge({ name: 'pitwall_gateway_slow_spectators_buffered_bytes', registers,
     help: 'Bytes the gateway holds queued for slow spectators (at most the backpressure limit plus one frame each)',
     collect() { this.set(slow().bufferedBytes); } });
+  const mapFixes = new Counter({ name: 'pitwall_gateway_map_fixes_total', labelNames: ['outcome'], registers,
+    help: 'GPS fixes seen on gps.> by outcome: shown on the live map, no_live_session (of its event at its track), old (not newer than the rider\'s latest), too_many_riders' });
   let ages: () => { track: string; session: string; ageMs: number }[] = () => [];
   new Gauge({
     name: 'pitwall_gateway_view_age_seconds',
@@ -98,6 +106,7 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     slowSpectatorResynced: () => resynced.inc(),
     slowSpectatorDisconnected: () => disconnected.inc(),
     slowSpectators: (source) => { slow = source; },
+    mapFix: (outcome) => mapFixes.inc({ outcome }),
     viewAges: (source) => { ages = source; },
     gpsFix: (via) => gpsFixes.inc({ via }),
   };

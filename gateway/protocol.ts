@@ -139,7 +139,40 @@ export interface CommandReplyFrame extends SessionRef {
   reason?: string;
 }
 
-export type ServerFrame = HelloFrame | SnapshotFrame | DiffFrame | ErrorFrame | AuthOkFrame | CommandReplyFrame | PositionAckFrame;
+/** An earlier position of a rider: `[atUs, lat, lon]` (a tuple: a trail is many of them). */
+export type TrailPoint = [atUs: number, lat: number, lon: number];
+
+/** One rider's latest position in a `positions` frame (GPS tracking, actors/contracts/gps.ts). */
+export interface RiderPosition {
+  /** The entry's number exactly as declared ("05" is not "5"). */
+  number: string;
+  /** When the phone took the fix, µs since the epoch. */
+  atUs: number;
+  lat: number;
+  lon: number;
+  speedMps?: number;
+  accuracyM?: number;
+  /**
+   * How long before this frame the gateway received the fix, in ms: a page greys a rider not heard from for a while
+   * by its own clock, whatever the phone's or the gateway's clock says.
+   */
+  ageMs: number;
+  /** `full` frames only: the rider's earlier positions, oldest first (at most one per 5 s over the last 2 minutes). */
+  trail?: TrailPoint[];
+}
+
+/**
+ * Riders' positions in a session (the live map). Coalesced: at most one frame per session every 250 ms, with the
+ * latest fix of each rider that moved since the previous one. A `full` frame (right after every `snapshot`) holds
+ * every rider the gateway knows in the session, with trails, and replaces what the client had.
+ */
+export interface PositionsFrame extends SessionRef {
+  type: 'positions';
+  full?: true;
+  riders: RiderPosition[];
+}
+
+export type ServerFrame = HelloFrame | SnapshotFrame | DiffFrame | ErrorFrame | AuthOkFrame | CommandReplyFrame | PositionAckFrame | PositionsFrame;
 
 export type Decoded<T> = { ok: true; frame: T } | { ok: false; code: ErrorCode; message: string };
 
@@ -165,6 +198,9 @@ function decodeObject(bytes: Uint8Array): Decoded<Record<string, unknown>> {
   if (typeof value.type !== 'string') return { ok: false, code: 'bad_message', message: 'frame has no string "type"' };
   return { ok: true, frame: value };
 }
+
+const isRiderPosition = (r: unknown): boolean => isRecord(r) && typeof r.number === 'string' && isSeq(r.atUs) &&
+  typeof r.lat === 'number' && typeof r.lon === 'number' && typeof r.ageMs === 'number' && (r.trail === undefined || Array.isArray(r.trail));
 
 /** A client frame, validated; never throws. */
 export function decodeClientFrame(bytes: Uint8Array): Decoded<ClientFrame> {
@@ -249,6 +285,10 @@ export function decodeServerFrame(bytes: Uint8Array): Decoded<ServerFrame> {
       return ref && typeof f.verb === 'string' && (f.outcome === 'accepted' || f.outcome === 'refused' || f.outcome === 'unavailable')
         ? { ok: true, frame: f as unknown as CommandReplyFrame }
         : bad('needs track, session, verb and outcome');
+    case 'positions':
+      return ref && Array.isArray(f.riders) && f.riders.every(isRiderPosition)
+        ? { ok: true, frame: f as unknown as PositionsFrame }
+        : bad('needs track, session and riders (number, atUs, lat, lon, ageMs)');
     case 'error':
       return typeof f.code === 'string' && typeof f.message === 'string'
         ? { ok: true, frame: f as unknown as ErrorFrame }

@@ -15,6 +15,7 @@ import { registerOsmAnd } from './gps/osmand.ts';
 import { createRiderPositions } from './gps/rider-positions.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { createDeclarationReader } from './rest/declarations.ts';
+import { createLivePositions } from './positions/live-positions.ts';
 import { createCommandSender } from './race-control/send-command.ts';
 import { registerRestApi, type RestOptions } from './rest/index.ts';
 import { createSpectatorHub, type SpectatorData } from './spectator-hub.ts';
@@ -97,14 +98,15 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
   const sendCommand = createCommandSender(nc, { timeoutMs: opts.commandTimeoutMs ?? 10_000 });
   // Riders' positions (rider page on /ws, Traccar Client on /api/gps/osmand) name their event: a new entry counts within 2 s.
   const riderPositions = createRiderPositions({ nc, declarations: createDeclarationReader({ nc, log }, { cacheMs: 2000 }) });
-  const hub = createSpectatorHub({ nc, metrics, log, privateEvents, verifier: deps.verifier, sendCommand, riderPositions }, {
+  const positions = createLivePositions({ nc, live, log, badInput: () => metrics.inputError('bad_gps_message'), fixes: metrics.mapFix });
+  const hub = createSpectatorHub({ nc, metrics, log, privateEvents, verifier: deps.verifier, sendCommand, riderPositions, positions }, {
     snapshotTimeoutMs: opts.snapshotTimeoutMs ?? 2000,
     snapshotRetryMs: 500,
     maxBackpressure,
     slowSpectatorTimeoutMs: opts.slowSpectatorTimeoutMs ?? 30_000,
   });
 
-  await nc.flush(); // the health subscription is in place when the gateway is
+  await nc.flush(); // the health and gps subscriptions are in place when the gateway is
 
   app.ws<SpectatorData>('/ws', {
     compression: uWS.DISABLED,
@@ -173,6 +175,7 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
       stopped = true;
       uWS.us_listen_socket_close(listenSocket);
       hub.stop();
+      positions.stop();
       live.stop();
     },
   };

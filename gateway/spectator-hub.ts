@@ -12,6 +12,7 @@ import {
 } from './protocol.ts';
 import { createFanOut } from './fan-out.ts';
 import type { RiderPositions } from './gps/rider-positions.ts';
+import type { LivePositions } from './positions/live-positions.ts';
 import type { CommandSender } from './race-control/send-command.ts';
 import { createSessionFeed, type SessionFeed } from './session-feed.ts';
 import { createSlowSpectators } from './slow-spectators.ts';
@@ -71,6 +72,8 @@ export interface SpectatorHubDeps {
   sendCommand: CommandSender;
   /** Stores riders' `position` frames (issue 15); without it they are refused as `unavailable`. */
   riderPositions?: RiderPositions;
+  /** Riders' positions (the live map): a session's `positions` frames go to its followers, a full one after each snapshot. */
+  positions?: LivePositions;
 }
 
 /** Why no private session can be followed here. */
@@ -115,14 +118,22 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
 
   /**
    * Sends the current snapshot to one socket, if the feed has one (otherwise it goes to every socket when it
-   * arrives). A slow socket gets it when it drains. Frames still queued for the session go out first: the
+   * arrives), then the session's riders' positions. A slow socket gets it when it drains. Frames still queued for the session go out first: the
    * snapshot contains them, and none may reach the socket after it.
    */
   const sendSnapshot = (ws: SpectatorSocket, entry: Feed) => {
     fanOut.flush(entry.sockets);
     const current = entry.feed.current();
-    if (current && !slow.isSlow(ws)) sendTo(ws, snapshotBytes(entry, current.seq, current.view));
+    if (!current || slow.isSlow(ws) || !sendTo(ws, snapshotBytes(entry, current.seq, current.view))) return;
+    const positions = deps.positions?.fullFrame(entry.ref);
+    if (positions) sendTo(ws, positions);
   };
+
+  // Positions go to a session's followers once it has a snapshot (before that, the snapshot brings the full frame).
+  deps.positions?.listen((ref, bytes) => {
+    const entry = feeds.get(sessionKey(ref));
+    if (entry?.feed.current()) fanOut.queue(entry.sockets, bytes);
+  });
 
   const leave = (ws: SpectatorSocket, key: string) => {
     auths.get(ws)?.privateSessions.delete(key);
@@ -147,6 +158,8 @@ export function createSpectatorHub(deps: SpectatorHubDeps, opts: SpectatorHubOpt
         snapshot: (seq, view) => {
           entry.updatedAt = Date.now();
           fanOut.queue(entry.sockets, snapshotBytes(entry, seq, view));
+          const positions = deps.positions?.fullFrame(ref);
+          if (positions) fanOut.queue(entry.sockets, positions);
         },
         diff: (seq, diff) => {
           entry.updatedAt = Date.now();

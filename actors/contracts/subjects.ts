@@ -90,3 +90,6 @@ export function parseCommandSubject(subject: string): ParsedCommandSubject | und
   if (root !== 'cmd' || rest.length > 0 || !track || !session || !verb) return undefined;
   return { track, session, verb };
 }
+
+/** Every gateway's accepted fixes (`gps.<track>.<device>`), for gateways that show them to spectators (the live map). */
+export const ALL_GPS = 'gps.>';

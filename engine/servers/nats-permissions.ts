@@ -37,7 +37,8 @@ export const SERVICE_PERMISSIONS: Record<ServiceRole, Permissions> = {
       '$JS.FC.>', ...['EDGE', 'RACE', 'KV_events', 'KV_session-state'].flatMap(readStreamApi),
       // Traccar device keys, one by one (a direct get names the key in its subject), and nothing else of KV identity.
       '$JS.API.DIRECT.GET.KV_identity.$KV.identity.traccar.>'],
-    subscribe: ['view.>', 'timing.>', 'engine.*.health', '_INBOX.>'],
+    // gps.>: every gateway shows its spectators the fixes any gateway accepted (the live map).
+    subscribe: ['view.>', 'timing.>', 'engine.*.health', 'gps.>', '_INBOX.>'],
   },
   identity: {
     publish: ['$KV.identity.>', '_INBOX.>', '$JS.API.INFO', '$JS.FC.>', ...readStreamApi('KV_identity')],

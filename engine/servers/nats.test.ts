@@ -62,6 +62,7 @@ t.test('each role publishes and subscribes only its own subjects', async (t) => 
   t.equal(await tryPublish(gateway, 'timing.sebring.race-1.lap'), 'refused', 'only the engine writes timing');
   t.equal(await tryPublish(gateway, '$JS.API.STREAM.DELETE.RACE'), 'refused', 'the gateway cannot delete streams');
   t.equal(await trySubscribe(gateway, 'view.sebring.race-1'), 'accepted');
+  t.equal(await trySubscribe(gateway, 'gps.>'), 'accepted', 'every gateway sees the fixes any gateway accepted (live map)');
   t.equal(await trySubscribe(gateway, 'edge.>'), 'refused', 'raw edge data is not for the gateway');
 
   t.equal(await tryPublish(identity, '$KV.identity.accounts'), 'accepted');
