@@ -1,8 +1,9 @@
 import type { SessionView } from '../../actors/contracts/view.ts';
 import { applyViewDiff } from '../../actors/contracts/view-diff.ts';
+import { extendTrail } from '../positions/trail.ts';
 import {
   decodeServerFrame, encodeFrame, PROTOCOL_VERSION, sessionKey, type ClientFrame, type CommandReplyFrame, type DiffFrame, type PositionFrame,
-  type SessionRef, type SnapshotFrame,
+  type PositionsFrame, type RiderPosition, type SessionRef, type SnapshotFrame, type TrailPoint,
 } from '../protocol.ts';
 
 /** What the client needs of a WebSocket: the browser's, or the `ws` package's in Node. */
@@ -17,6 +18,13 @@ export interface WebSocketLike {
   onerror: ((event: never) => void) | null;
 }
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** A rider on the live map as the client knows it: its latest fix, its trail (oldest first), and when it was heard. */
+export interface TrackedRider extends Omit<RiderPosition, 'trail' | 'ageMs'> {
+  trail: TrailPoint[];
+  /** When the gateway received its latest fix, by this client's clock (ms since the epoch): `Date.now() - ageMs`. */
+  heardAtMs: number;
+}
 
 export type TimingClientStatus =
   | { kind: 'connecting'; attempt: number }
@@ -35,6 +43,8 @@ export interface TimingClientOptions {
   WebSocket?: WebSocketConstructor;
   /** Called after every snapshot or diff applied, with the session's new view. */
   onView?(track: string, session: string, view: SessionView, seq: number): void;
+  /** Called after every `positions` frame, with every rider of the session (GPS tracking: the live map). */
+  onPositions?(track: string, session: string, riders: ReadonlyMap<string, TrackedRider>): void;
   onStatus?(status: TimingClientStatus): void;
   /** The gateway accepted the token of auth(): who this connection is, until `expiresAt` (seconds since the epoch). */
   onAuth?(login: { sub: string; org: string; roles: string[]; expiresAt: number; entry?: { event: string; number: string } }): void;
@@ -65,6 +75,8 @@ export interface TimingClient {
   /** The session's view as of seq(), or undefined before its first snapshot. */
   view(track: string, session: string): SessionView | undefined;
   seq(track: string, session: string): number | undefined;
+  /** The session's riders by number (empty until a rider sends a fix; undefined for a session not followed). */
+  positions(track: string, session: string): ReadonlyMap<string, TrackedRider> | undefined;
   close(): void;
 }
 
@@ -82,6 +94,7 @@ interface Followed {
   view?: SessionView;
   /** A resync was asked for and its snapshot has not come yet. */
   resyncing: boolean;
+  riders: Map<string, TrackedRider>;
 }
 
 const OPEN = 1;
@@ -151,6 +164,22 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
     opts.onView?.(f.track, f.session, entry.view, f.seq);
   };
 
+  /** A full frame replaces the riders; another moves those it names (a fix not newer than the one known is ignored). */
+  const onPositions = (f: PositionsFrame) => {
+    const entry = followed.get(sessionKey(f));
+    if (!entry) return;
+    const now = Date.now();
+    if (f.full) entry.riders = new Map();
+    for (const { trail, ageMs, ...fix } of f.riders) {
+      const known = entry.riders.get(fix.number);
+      if (known && fix.atUs <= known.atUs) continue;
+      const next = known?.trail ?? [...(trail ?? [])];
+      if (known) extendTrail(next, [known.atUs, known.lat, known.lon], fix.atUs);
+      entry.riders.set(fix.number, { ...fix, trail: next, heardAtMs: now - ageMs });
+    }
+    opts.onPositions?.(f.track, f.session, entry.riders);
+  };
+
   const onMessage = (data: unknown) => {
     const bytes = toBytes(data);
     if (!bytes) return status({ kind: 'error', code: 'undecodable_frame', message: 'expected a binary frame' });
@@ -167,6 +196,8 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
         return onSnapshot(f);
       case 'diff':
         return onDiff(f);
+      case 'positions':
+        return onPositions(f);
       case 'auth':
         return opts.onAuth?.({ sub: f.sub, org: f.org, roles: f.roles, expiresAt: f.expiresAt, ...(f.entry && { entry: f.entry }) });
       case 'position': {
@@ -206,6 +237,7 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
       if (token !== undefined) send({ type: 'auth', token }); // before the subscriptions it may be needed for
       for (const entry of followed.values()) {
         entry.resyncing = false;
+        entry.riders = new Map(); // the gateway sends them again after the snapshot
         send({ type: 'subscribe', ...entry.ref });
       }
     };
@@ -238,7 +270,7 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
       const ref = refOf(track, session);
       const key = sessionKey(ref);
       if (followed.has(key)) return;
-      followed.set(key, { ref, resyncing: false });
+      followed.set(key, { ref, resyncing: false, riders: new Map() });
       send({ type: 'subscribe', ...ref });
     },
     unsubscribe(track, session) {
@@ -262,6 +294,7 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
     },
     view: (track, session) => followed.get(sessionKey({ track, session }))?.view,
     seq: (track, session) => followed.get(sessionKey({ track, session }))?.seq,
+    positions: (track, session) => followed.get(sessionKey({ track, session }))?.riders,
     close() {
       closed = true;
       failPending('the client was closed before the reply');
