@@ -64,6 +64,10 @@ const schemas: Record<string, Schema> = {
     classes: list(obj({ id: str, name: str })),
     sessions: list(ref('SessionSummary')),
     entries: list(obj({ number: str, name: str, class: str }, { team: str })),
+  }, {
+    // The course the live map draws (GPS tracking): virtual lines, two [lat, lon] points each, and marks.
+    timingLines: list(obj({ id: str, kind: str, points: list(list(num)) })),
+    marks: list(obj({ id: str, lat: num, lon: num }, { name: str })),
   }),
   // Open for fields added later (clients ignore what they do not know, as on the WebSocket).
   SessionHeader: obj({ track: slug, event: slug, session: slug, name: str, type: str, state: str, flag: str, clockMs: num },
@@ -176,7 +180,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/events': op('Events (KV events) with their sessions; live ones carry their state. Private events are listed only for a bearer token allowed to see them', 'EventList',
         { events: [{ track: 'sebring', event: 'test-meeting', name: 'Test meeting', sessions: [{ id: 'race-1', name: 'Race 1', type: 'race', state: 'running', node: 'node-1' }] }] },
         [], {}, true),
-      '/api/events/{track}/{event}': op('One event: classes, sessions, entries (a private one for a bearer token its organisation allows)', 'Event',
+      '/api/events/{track}/{event}': op('One event: classes, sessions, entries and, for GPS tracking, the course the live map draws (a private one for a bearer token its organisation allows)', 'Event',
         { track: 'sebring', event: 'test-meeting', name: 'Test meeting', classes: [{ id: 'gt3', name: 'GT3' }],
           sessions: [{ id: 'race-1', name: 'Race 1', type: 'race' }], entries: [{ number: '3', name: 'Driver A', class: 'gt3' }] },
         [param('track', 'track id'), param('event', 'event id')], { 400: errorResponse('a malformed id'), 404: errorResponse('no such event') }, true),

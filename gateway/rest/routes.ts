@@ -67,6 +67,12 @@ export function createRestHandlers(sources: RestSources) {
       sources.view({ track: track!, session: session! }).then((read) => (read.ok ? then(read.seq, read.view) : viewFailure(read))));
   };
 
+  /** The event's course for the live map, when it has one: lines with two points (not their loops) and marks. */
+  const courseOf = (d: EventDeclaration) => {
+    const lines = (d.timingLines ?? []).flatMap((l) => (l.points ? [{ id: l.id, kind: l.kind, points: l.points }] : []));
+    return { ...(lines.length > 0 && { timingLines: lines }), ...(d.marks?.length && { marks: d.marks }) };
+  };
+
   return {
     events: async (req: ApiRequest): Promise<ApiResult> => {
       const who = await access.caller(req);
@@ -90,6 +96,8 @@ export function createRestHandlers(sources: RestSources) {
         sessions: sessionSummary(d, sources.live()),
         // Transponders, chips and devices stay with timing staff.
         entries: d.entries.map((e) => ({ number: e.number, name: e.name, class: e.class, ...(e.team ? { team: e.team } : {}) })),
+        // What the live map draws: GPS virtual lines (those with points) and course marks.
+        ...courseOf(d),
       });
     },
 
