@@ -18,6 +18,8 @@ export interface BrowserBundle {
   eventsJs: Uint8Array;
   /** `/rider.js`: the rider page's script (a competitor's phone sends its positions). */
   riderJs: Uint8Array;
+  /** `/map.js`: the live map page's script. */
+  mapJs: Uint8Array;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -40,8 +42,8 @@ async function bundle(entry: string): Promise<Uint8Array> {
 }
 
 export async function bundleBrowserCode(): Promise<BrowserBundle> {
-  const [clientJs, spectatorJs, raceControlJs, driverJs, resultsJs, eventsJs, riderJs] = await Promise.all([bundle('client/index.ts'),
+  const [clientJs, spectatorJs, raceControlJs, driverJs, resultsJs, eventsJs, riderJs, mapJs] = await Promise.all([bundle('client/index.ts'),
     bundle('page/spectator.ts'), bundle('page/race-control.ts'), bundle('page/driver.ts'), bundle('page/results.ts'), bundle('page/events.ts'),
-    bundle('page/rider.ts')]);
-  return { clientJs, spectatorJs, raceControlJs, driverJs, resultsJs, eventsJs, riderJs };
+    bundle('page/rider.ts'), bundle('page/map-page.ts')]);
+  return { clientJs, spectatorJs, raceControlJs, driverJs, resultsJs, eventsJs, riderJs, mapJs };
 }

@@ -72,22 +72,23 @@ const driverPageUrl = new URL('./page/driver.html', import.meta.url);
 const resultsPageUrl = new URL('./page/results.html', import.meta.url);
 const eventsPageUrl = new URL('./page/events.html', import.meta.url);
 const riderPageUrl = new URL('./page/rider.html', import.meta.url);
+const mapPageUrl = new URL('./page/map.html', import.meta.url);
 
 function send(res: HttpResponse, contentType: string, body: string | Uint8Array, status = '200 OK') {
   res.writeStatus(status).writeHeader('content-type', contentType).writeHeader('cache-control', 'no-cache').end(body);
 }
 
 /**
- * The spectator gateway: `/` the live board (`/tv` for a track-side screen), `/events` the events and sessions, `/driver/…` and
- * `/results/…` pages, `/rider` (a competitor's phone sends positions; Traccar Client uses `/api/gps/osmand`), `/client.js` the client library, `/ws` the spectator WebSocket,
+ * The spectator gateway: `/` the live board (`/tv` for a track-side screen), `/events` the events and sessions, `/driver/…`,
+ * `/results/…` and `/map/…` pages, `/rider` (a competitor's phone sends positions; Traccar Client uses `/api/gps/osmand`), `/client.js` the client library, `/ws` the spectator WebSocket,
  * the REST API with `/openapi.json` and `/healthz/*` (gateway/rest/), `/metrics`. Refuses to start on uWebSockets.js's slow JavaScript fallback.
  */
 export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Promise<Gateway> {
   const uWS = requireNativeUws();
   if (opts.host !== '127.0.0.1') throw new Error(`the gateway binds 127.0.0.1 only, got ${String(opts.host)}`);
   const { nc, registry, log } = deps;
-  const [bundle, page, raceControlPage, driverPage, resultsPage, eventsPage, riderPage] = await Promise.all([bundleBrowserCode(), readFile(pageUrl),
-    readFile(raceControlPageUrl), readFile(driverPageUrl), readFile(resultsPageUrl), readFile(eventsPageUrl), readFile(riderPageUrl)]);
+  const [bundle, page, raceControlPage, driverPage, resultsPage, eventsPage, riderPage, mapPage] = await Promise.all([bundleBrowserCode(), readFile(pageUrl),
+    readFile(raceControlPageUrl), readFile(driverPageUrl), readFile(resultsPageUrl), readFile(eventsPageUrl), readFile(riderPageUrl), readFile(mapPageUrl)]);
 
   const app = uWS.App();
   const metrics = createGatewayMetrics(registry);
@@ -140,6 +141,9 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
   // A competitor's phone: sends its positions after logging in with the rider token (issue 15).
   app.get('/rider', (res) => send(res, 'text/html; charset=utf-8', riderPage));
   app.get('/rider.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.riderJs));
+  // The live map of a session (GPS tracking), full screen.
+  app.get('/map/:track/:session', (res) => send(res, 'text/html; charset=utf-8', mapPage));
+  app.get('/map.js', (res) => send(res, 'text/javascript; charset=utf-8', bundle.mapJs));
   // Where the pages send people to log in: officials from /race-control, spectators of private events back to
   // /events (the identity provider must list both among its web redirect URIs).
   const loginConfig = JSON.stringify({ ...(deps.loginIssuer && { issuer: deps.loginIssuer }), clientId: WEB_CLIENT_ID, resource: GATEWAY_AUDIENCE, scope: `openid ${GATEWAY_SCOPE}` });

@@ -4,6 +4,8 @@ import { createBoard } from './board.ts';
 import { classesIn, type BoardMode } from './board-rows.ts';
 import { showConnection } from './connection-status.ts';
 import { createControlPanel } from './control-panel.ts';
+import { fetchEvent, hasCourse } from './map/course.ts';
+import { createCourseMap } from './map/course-map.ts';
 import { currentLogin } from './oidc-login.ts';
 import { spectatorLoginConfig, startSpectatorLogin } from './spectator-login.ts';
 import { byId } from './dom.ts';
@@ -84,6 +86,7 @@ async function main() {
   document.body.classList.toggle('tv', tv);
   const { track, session } = await chooseSession();
   byId<HTMLAnchorElement>('tv-link').href = `/tv?track=${track}&session=${session}`;
+  byId<HTMLAnchorElement>('map-link').href = `/map/${track}/${session}`;
   const table = byId<HTMLTableElement>('board');
   const board = createBoard({
     table,
@@ -118,16 +121,24 @@ async function main() {
   };
 
   const panel = createControlPanel({ penalties: byId('penalties'), log: byId('control-log') }, { logLimit: 20 });
+  // The live map, shown once the event has a course to draw or a rider sends a position (never on the TV board).
+  const mapPanel = byId('map-panel');
+  const map = createCourseMap(byId<SVGSVGElement>('map'));
+  const showMap = () => {
+    if (!tv) mapPanel.hidden = false;
+  };
+  setInterval(map.tick, 1000);
   let shown: { seq: number; view: SessionView } | undefined;
   let declared: Promise<void> | undefined;
-  /** Class names come from the event's declaration (the view carries class ids). */
+  /** Class names and the map's course come from the event's declaration (the view carries class ids). */
   const readDeclaration = async (event: string) => {
-    const res = await fetch(`/api/events/${track}/${event}`, { headers: authHeaders });
-    if (!res.ok) return;
-    const { classes } = (await res.json()) as { classes: { id: string; name: string }[] };
-    for (const c of classes) classNames.set(c.id, c.name);
+    const info = await fetchEvent(track, event, authHeaders);
+    if (!info) return;
+    for (const c of info.classes) classNames.set(c.id, c.name);
     board.setClassNames(new Map(classNames));
     if (shown) fillClasses(shown.view);
+    map.setEvent(info);
+    if (hasCourse(info)) showMap();
   };
   const client = createTimingClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
@@ -143,6 +154,11 @@ async function main() {
       panel.render(view);
       fillClasses(view);
       declared ??= readDeclaration(view.event).catch(() => undefined);
+    },
+    onPositions: (t, s, riders) => {
+      if (t !== track || s !== session) return;
+      map.update(riders);
+      if (riders.size > 0) showMap();
     },
   });
   if (login) client.auth(login.accessToken);
