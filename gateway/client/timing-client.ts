@@ -1,6 +1,6 @@
 import type { SessionView } from '../../actors/contracts/view.ts';
 import { applyViewDiff } from '../../actors/contracts/view-diff.ts';
-import { extendTrail } from '../positions/trail.ts';
+import { CLIENT_TRAIL, extendTrail } from '../positions/trail.ts';
 import {
   decodeServerFrame, encodeFrame, PROTOCOL_VERSION, sessionKey, type ClientFrame, type CommandReplyFrame, type DiffFrame, type PositionFrame,
   type PositionsFrame, type RiderPosition, type SessionRef, type SnapshotFrame, type TrailPoint,
@@ -174,7 +174,7 @@ export function createTimingClient(opts: TimingClientOptions): TimingClient {
       const known = entry.riders.get(fix.number);
       if (known && fix.atUs <= known.atUs) continue;
       const next = known?.trail ?? [...(trail ?? [])];
-      if (known) extendTrail(next, [known.atUs, known.lat, known.lon], fix.atUs);
+      if (known) extendTrail(next, [known.atUs, known.lat, known.lon], fix.atUs, CLIENT_TRAIL);
       entry.riders.set(fix.number, { ...fix, trail: next, heardAtMs: now - ageMs });
     }
     opts.onPositions?.(f.track, f.session, entry.riders);

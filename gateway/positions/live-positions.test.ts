@@ -2,6 +2,7 @@ import t from 'tap';
 import { riderDevice } from '../../actors/contracts/gps.ts';
 import { subjects } from '../../actors/contracts/subjects.ts';
 import { startTestNats } from '../../engine/testing/nats.ts';
+import { waitFor as waitForValue } from '../../engine/testing/wait.ts';
 import { waitFor } from '../testing/wait.ts';
 import { startFakeEngine } from '../testing/fake-engine.ts';
 import { startTestClient, startTestGateway } from '../testing/gateway.ts';
@@ -26,7 +27,8 @@ t.teardown(() => clearInterval(heartbeat));
 const gatewayNc = await nats.connectAs('gateway');
 const gw = await startTestGateway(t, gatewayNc);
 const publish = createFixPublisher(gatewayNc, TRACK);
-await waitFor(async () => ((await (await fetch(`${gw.url}/api/sessions`)).json()) as { sessions: unknown[] }).sessions.length === 1, 'the session to be live');
+// Polled gently (backing off to 100 ms): the REST rate limit would refuse a tight loop.
+await waitForValue('the session to be live', async () => ((await (await fetch(`${gw.url}/api/sessions`)).json()) as { sessions?: unknown[] }).sessions?.length === 1);
 
 const T0 = 1_718_000_000_000_000; // µs
 const at = (sec: number, lat: number, lon: number) => ({ atUs: T0 + sec * 1_000_000, lat, lon });

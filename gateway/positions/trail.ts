@@ -3,15 +3,18 @@ import type { TrailPoint } from '../protocol.ts';
 /**
  * A rider's trail on the live map: earlier positions, oldest first, at most one every `stepMs` (of fix time) and
  * none older than `trailMs` before the rider's latest fix. The gateway keeps trails for late joiners; the client
- * library grows its own from the frames it gets, with the same rule. Browser-safe.
+ * library grows its own from the frames it gets, with the same rule and a finer step. Browser-safe.
  */
 export interface TrailOptions {
   trailMs: number;
   stepMs: number;
 }
 
-/** Two minutes, a point every 5 s: 25 points a rider at most (about 700 bytes in a frame). */
+/** The gateway's: two minutes, a point every 5 s, 25 points a rider at most (about 700 bytes in a full frame). */
 export const TRAIL: TrailOptions = { trailMs: 120_000, stepMs: 5_000 };
+
+/** The client's, grown from live frames: a point a second, so that a trail follows a rider round a mark. */
+export const CLIENT_TRAIL: TrailOptions = { trailMs: 120_000, stepMs: 1_000 };
 
 /**
  * The rider moved on from `previous` (its position until now) to a fix at `latestAtUs`: `previous` joins the trail

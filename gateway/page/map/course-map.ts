@@ -18,7 +18,7 @@ svg.course-map { display: block; width: 100%; height: 100%; background: #0d1b24;
 .course-map .start-finish .base { stroke: #fff; }
 .course-map .start-finish .stroke { stroke: #111; }
 .course-map .checkpoint .stroke { stroke: #e3b341; }
-.course-map .mark circle { fill: #f0883e; stroke: #fff; }
+.course-map .mark circle { fill: #0d1b24; stroke: #ffd33d; }
 .course-map .trail { fill: none; opacity: .55; stroke-linejoin: round; stroke-linecap: round; }
 .course-map .rider text { font-weight: 700; }
 .course-map .rider.placed { transition: transform 1s linear; }
@@ -133,14 +133,19 @@ export function createCourseMap(svg: SVGSVGElement, opts: { now?: () => number }
       const width = round(u * (sf ? 0.9 : 0.5));
       if (sf) el('line', { ...ends, class: 'base', 'stroke-width': width }, g); // chequered: white under black dashes
       el('line', { ...ends, class: 'stroke', 'stroke-width': width, 'stroke-dasharray': `${round(u)} ${round(u)}` }, g);
-      const text = el('text', { x: round(Math.max(a.x, b.x) + u), y: round((a.y + b.y) / 2), 'font-size': round(u * 2.4), 'stroke-width': round(u * 0.5) }, g);
+      // Labelled beyond its upper end, along the line's direction: off the water the riders cross.
+      const [top, bottom] = a.y <= b.y ? [a, b] : [b, a];
+      const length = Math.hypot(top.x - bottom.x, top.y - bottom.y) || 1;
+      const beyond = { x: top.x + ((top.x - bottom.x) / length) * u * 3, y: top.y + ((top.y - bottom.y) / length) * u * 3 };
+      const text = el('text', { x: round(beyond.x), y: round(beyond.y), 'text-anchor': 'middle', 'font-size': round(u * 2.4), 'stroke-width': round(u * 0.5) }, g);
       text.textContent = sf ? 'Start/Finish' : line.id;
     }
     for (const mark of event?.marks ?? []) {
       const p = project(mark);
       const g = el('g', { class: 'mark', 'data-mark': mark.id }, courseLayer);
-      el('circle', { cx: round(p.x), cy: round(p.y), r: round(u * 0.9), 'stroke-width': round(u * 0.25) }, g);
-      const text = el('text', { x: round(p.x + u * 1.4), y: round(p.y - u * 1.2), 'font-size': round(u * 2.4), 'stroke-width': round(u * 0.5) }, g);
+      el('circle', { cx: round(p.x), cy: round(p.y), r: round(u * 0.9), 'stroke-width': round(u * 0.35) }, g);
+      // Below right of the mark; riders' numbers go above right, so a rider rounding a mark does not hide its name.
+      const text = el('text', { x: round(p.x + u * 1.4), y: round(p.y + u * 3), 'font-size': round(u * 2.4), 'stroke-width': round(u * 0.5) }, g);
       text.textContent = mark.name ?? mark.id;
     }
     for (const dot of dots.values()) sizeDot(dot);
