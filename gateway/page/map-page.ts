@@ -1,5 +1,6 @@
 import type { SessionView } from '../../actors/contracts/view.ts';
 import { createTimingClient } from '../client/timing-client.ts';
+import { showConnection } from './connection-status.ts';
 import { byId } from './dom.ts';
 import { flagName } from './format.ts';
 import { currentLogin } from './oidc-login.ts';
@@ -36,10 +37,7 @@ function main() {
   let event: Promise<void> | undefined;
   const client = createTimingClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
-    onStatus: (s) => {
-      status.textContent = s.kind === 'open' ? 'live' : s.kind === 'error' ? s.message : s.kind === 'connecting' ? 'connecting…' : s.kind === 'closed' ? 'reconnecting…' : 'catching up…';
-      status.dataset.state = s.kind;
-    },
+    onStatus: (s) => showConnection(status, s),
     onView: (t, s, view, seq) => {
       if (t !== track || s !== session) return;
       shown = { seq, view };
