@@ -1,8 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ALL_GPS, parseGpsSubject } from '../../actors/contracts/subjects.ts';
+import { riderDevice } from '../../actors/contracts/gps.ts';
+import { ALL_GPS } from '../../actors/contracts/subjects.ts';
+import { readFixMessage } from '../../engine/gps/fix-message.ts';
 import type { LiveSessions } from '../live-sessions.ts';
 import { encodeFrame, sessionKey, type SessionRef } from '../protocol.ts';
-import { decodeGpsFix } from './gps-fix-message.ts';
 import { createSessionPositions, type SessionPositions } from './session-positions.ts';
 import type { TrailOptions } from './trail.ts';
 
@@ -72,14 +73,21 @@ export function createLivePositions(deps: LivePositionsDeps, opts: LivePositions
     }
   };
 
+  /** The engine's reading of a fix message (engine/gps/fix-message.ts), and the device must be its entry's. */
+  const readFix = (subject: string, text: string) => {
+    const read = readFixMessage(subject, text);
+    if (!read.ok) return read.reason;
+    const expected = riderDevice(read.fix.entry);
+    return read.fix.device === expected ? read : `a fix of ${read.fix.entry.event} #${read.fix.entry.number} on device ${read.fix.device}, not ${expected}`;
+  };
+
   const onFix = (subject: string, text: string) => {
-    const parsed = parseGpsSubject(subject);
-    const fix = parsed ? decodeGpsFix(text, parsed.device) : `not a gps.<track>.<device> subject`;
-    if (typeof fix === 'string') {
+    const read = readFix(subject, text);
+    if (typeof read === 'string') {
       deps.badInput();
-      return deps.log(`gateway: ${subject}: ${fix}`);
+      return deps.log(`gateway: ${subject}: ${read}`);
     }
-    const { track } = parsed!;
+    const { track, fix } = read;
     const targets = deps.live.list().filter((s) => s.track === track && s.event === fix.entry.event);
     if (targets.length === 0) return deps.fixes('no_live_session');
     const { atUs, lat, lon, speedMps, accuracyM } = fix;
