@@ -178,3 +178,30 @@ t.test('the live board shows the map panel for an event with a course, with the 
   t.notOk(await tv.page.locator('#map-panel').isVisible(), 'the TV board keeps to the order (the map has its own page)');
   t.same([...errors, ...tv.errors], [], 'no page errors');
 });
+
+t.test('an event without a course: the board shows the map once a rider sends a position, centred on the riders', async (t) => {
+  const event = 'club-ride';
+  await putDeclaration(await new Kvm(await nats.connectAs('admin')).open('events'), {
+    track: TRACK, event, name: 'Club ride', classes: [{ id: 'open', name: 'Open' }],
+    sessions: [{ id: 'ride-1', name: 'Ride 1', type: 'race', finish: { laps: 1 } }], entries: [{ number: '3', name: 'Ada', class: 'open' }],
+  });
+  const ride = await startFakeEngine(await nats.connectAs('engine'), { node: 'engine-2', view: { ...sampleView({ track: TRACK, session: 'ride-1' }), event, name: 'Ride 1' } });
+  t.teardown(() => ride.stop());
+  await ride.health();
+  const beat = setInterval(() => void ride.health(), 1000);
+  t.teardown(() => clearInterval(beat));
+  await waitForValue('the ride to be live', async () => ((await (await fetch(`${gw.url}/api/sessions`)).json()) as { sessions?: unknown[] }).sessions?.length === 2);
+
+  const { page, errors } = await open(t, `/?track=${TRACK}&session=ride-1`);
+  await page.waitForFunction(() => document.getElementById('board')?.dataset.seq !== undefined, undefined, { timeout: 15_000 });
+  t.equal(await page.locator('#map-panel').isVisible(), false, 'no course, no rider: no map');
+  await publish({ event, number: '3' }, at(mark(2)));
+  await page.waitForFunction(() => document.getElementById('map-panel')?.hidden === false &&
+    document.querySelector('svg#map g.rider[data-number="3"]') !== null, undefined, { timeout: 15_000 });
+  await mapAtRest(page);
+  const map = await readMap(page);
+  t.same(map.riders.map((r) => [r.number, r.dataX, r.dataY]), [['3', 0, 0]], 'the one rider, at the centre of the map');
+  t.same([map.lines.length, map.marks.length], [0, 0], 'nothing else drawn');
+  t.match(map.desc, /^Riders: 3 Ada\.$/, 'described');
+  t.same(errors, [], 'no page errors');
+});
