@@ -4,7 +4,7 @@ import { showConnection } from './connection-status.ts';
 import { byId } from './dom.ts';
 import { flagName } from './format.ts';
 import { currentLogin } from './oidc-login.ts';
-import { fetchEvent } from './map/course.ts';
+import { createEventReader } from './map/course.ts';
 import { createCourseMap } from './map/course-map.ts';
 
 /**
@@ -34,7 +34,7 @@ function main() {
   const map = createCourseMap(byId<SVGSVGElement>('map'));
   setInterval(map.tick, 1000);
   let shown: { seq: number; view: SessionView } | undefined;
-  let event: Promise<void> | undefined;
+  const readEvent = createEventReader(track, headers, (info) => map.setEvent(info));
   const client = createTimingClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
     onStatus: (s) => showConnection(status, s),
@@ -47,7 +47,7 @@ function main() {
         document.title = `${view.name} live map · Pitwall`;
       }
       byId('flag').textContent = flagName(view.flag, view.sectors);
-      event ??= fetchEvent(track, view.event, headers).then((info) => info && map.setEvent(info)).catch(() => undefined);
+      readEvent(view.event);
     },
     onPositions: (t, s, riders) => {
       if (t === track && s === session) map.update(riders);

@@ -4,7 +4,7 @@ import { createBoard } from './board.ts';
 import { classesIn, type BoardMode } from './board-rows.ts';
 import { showConnection } from './connection-status.ts';
 import { createControlPanel } from './control-panel.ts';
-import { fetchEvent, hasCourse } from './map/course.ts';
+import { createEventReader, hasCourse } from './map/course.ts';
 import { createCourseMap } from './map/course-map.ts';
 import { currentLogin } from './oidc-login.ts';
 import { spectatorLoginConfig, startSpectatorLogin } from './spectator-login.ts';
@@ -129,17 +129,14 @@ async function main() {
   };
   setInterval(map.tick, 1000);
   let shown: { seq: number; view: SessionView } | undefined;
-  let declared: Promise<void> | undefined;
   /** Class names and the map's course come from the event's declaration (the view carries class ids). */
-  const readDeclaration = async (event: string) => {
-    const info = await fetchEvent(track, event, authHeaders);
-    if (!info) return;
+  const readDeclaration = createEventReader(track, authHeaders, (info) => {
     for (const c of info.classes) classNames.set(c.id, c.name);
     board.setClassNames(new Map(classNames));
     if (shown) fillClasses(shown.view);
     map.setEvent(info);
     if (hasCourse(info)) showMap();
-  };
+  });
   const client = createTimingClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
     onStatus: (s) => {
@@ -153,7 +150,7 @@ async function main() {
       if (tv) layoutTv(table, Number(table.dataset.rows)); // the cars shown: all, or one class's
       panel.render(view);
       fillClasses(view);
-      declared ??= readDeclaration(view.event).catch(() => undefined);
+      readDeclaration(view.event);
     },
     onPositions: (t, s, riders) => {
       if (t !== track || s !== session) return;

@@ -2,9 +2,8 @@ import t from 'tap';
 import { riderDevice } from '../../actors/contracts/gps.ts';
 import { subjects } from '../../actors/contracts/subjects.ts';
 import { startTestNats } from '../../engine/testing/nats.ts';
-import { waitFor as waitForValue } from '../../engine/testing/wait.ts';
 import { waitFor } from '../testing/wait.ts';
-import { startFakeEngine } from '../testing/fake-engine.ts';
+import { startLiveSession } from '../testing/live-map.ts';
 import { startTestClient, startTestGateway } from '../testing/gateway.ts';
 import { createFixPublisher } from '../testing/gps-fixes.ts';
 import { sampleView } from '../testing/race-views.ts';
@@ -18,17 +17,11 @@ import type { TrackedRider } from '../client/timing-client.ts';
 const TRACK = 'elbe';
 const SESSION = 'regatta-1';
 const nats = await startTestNats(t);
-const engine = await startFakeEngine(await nats.connectAs('engine'), { view: sampleView({ track: TRACK, session: SESSION }) });
-const event = engine.view().event;
-// As an engine does: its live sessions once a second (the gateway forgets a silent engine after 5 s).
-await engine.health();
-const heartbeat = setInterval(() => void engine.health(), 1000);
-t.teardown(() => clearInterval(heartbeat));
 const gatewayNc = await nats.connectAs('gateway');
 const gw = await startTestGateway(t, gatewayNc);
+const engine = await startLiveSession(t, await nats.connectAs('engine'), gw.url, sampleView({ track: TRACK, session: SESSION }));
+const event = engine.view().event;
 const publish = createFixPublisher(gatewayNc, TRACK);
-// Polled gently (backing off to 100 ms): the REST rate limit would refuse a tight loop.
-await waitForValue('the session to be live', async () => ((await (await fetch(`${gw.url}/api/sessions`)).json()) as { sessions?: unknown[] }).sessions?.length === 1);
 
 const T0 = 1_718_000_000_000_000; // µs
 const at = (sec: number, lat: number, lon: number) => ({ atUs: T0 + sec * 1_000_000, lat, lon });

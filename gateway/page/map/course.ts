@@ -23,3 +23,25 @@ export async function fetchEvent(track: string, event: string, headers: Record<s
 
 /** Whether the event declares something to draw: a GPS line or a course mark. */
 export const hasCourse = (e: EventInfo | undefined) => (e?.timingLines?.length ?? 0) > 0 || (e?.marks?.length ?? 0) > 0;
+
+/**
+ * Reads a session's event for a page, given its id (the first view names it) on every view: once it has it, never
+ * again; when the gateway did not give it (declared a moment ago, a private event before the login, a blip) again on a
+ * view `retryMs` later.
+ */
+export function createEventReader(track: string, headers: Record<string, string>, use: (event: EventInfo) => void, retryMs = 5000) {
+  let state: 'idle' | 'reading' | 'done' = 'idle';
+  let notBefore = 0;
+  return (event: string) => {
+    if (state !== 'idle' || Date.now() < notBefore) return;
+    state = 'reading';
+    fetchEvent(track, event, headers).then((info) => {
+      if (!info) throw new Error(`no event ${track}/${event}`);
+      state = 'done';
+      use(info);
+    }).catch(() => {
+      state = 'idle';
+      notBefore = Date.now() + retryMs;
+    });
+  };
+}
