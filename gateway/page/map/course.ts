@@ -25,23 +25,20 @@ export async function fetchEvent(track: string, event: string, headers: Record<s
 export const hasCourse = (e: EventInfo | undefined) => (e?.timingLines?.length ?? 0) > 0 || (e?.marks?.length ?? 0) > 0;
 
 /**
- * Reads a session's event for a page, given its id (the first view names it) on every view: once it has it, never
- * again; when the gateway did not give it (declared a moment ago, a private event before the login, a blip) again on a
- * view `retryMs` later.
+ * Reads a session's event for a page, once its id is known (the first view names it; later calls do nothing). When
+ * the gateway does not give it (declared a moment ago, a blip) it asks again every `retryMs`, until it has it.
  */
-export function createEventReader(track: string, headers: Record<string, string>, use: (event: EventInfo) => void, retryMs = 5000) {
-  let state: 'idle' | 'reading' | 'done' = 'idle';
-  let notBefore = 0;
-  return (event: string) => {
-    if (state !== 'idle' || Date.now() < notBefore) return;
-    state = 'reading';
+export function createEventReader(track: string, headers: Record<string, string>, use: (event: EventInfo) => void, retryMs = 3000) {
+  let started = false;
+  const read = (event: string) => {
     fetchEvent(track, event, headers).then((info) => {
       if (!info) throw new Error(`no event ${track}/${event}`);
-      state = 'done';
       use(info);
-    }).catch(() => {
-      state = 'idle';
-      notBefore = Date.now() + retryMs;
-    });
+    }).catch(() => setTimeout(() => read(event), retryMs));
+  };
+  return (event: string) => {
+    if (started) return;
+    started = true;
+    read(event);
   };
 }
