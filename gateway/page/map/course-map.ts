@@ -113,13 +113,21 @@ export function createCourseMap(svg: SVGSVGElement, opts: { now?: () => number }
     if (box && boxHolds(box, points)) return true;
     const corners = box ? [{ x: box.x, y: box.y }, { x: box.x + box.width, y: box.y + box.height }] : [];
     box = fitBox([...points, ...corners], { padding: 0.06, minSizeM: 200 });
+    box.width += 12 * unit(); // room for the labels right of the easternmost marks and riders (up to 12 units long)
     svg.setAttribute('viewBox', [box.x, box.y, box.width, box.height].map(round).join(' '));
     drawCourse(); // sizes follow the view
     return true;
   };
 
-  /** Sizes in the map's metres that look the same whatever the course's size: a hundredth of the view. */
-  const unit = () => (box ? Math.max(box.width, box.height) / 100 : 1);
+  /**
+   * Sizes in the map's metres that look the same whatever the course's size: a hundredth of the view, and at least
+   * 5 px on screen (a mark's name is then 12 px, a rider's number 16 px, on a phone too).
+   */
+  const unit = () => {
+    if (!box) return 1;
+    const metresPerPx = Math.max(box.width / (svg.clientWidth || 1), box.height / (svg.clientHeight || 1));
+    return Math.max(Math.max(box.width, box.height) / 100, metresPerPx * 5);
+  };
 
   const drawCourse = () => {
     courseLayer.replaceChildren();
@@ -216,6 +224,11 @@ export function createCourseMap(svg: SVGSVGElement, opts: { now?: () => number }
     }
     markStale();
   };
+
+  // The screen size sets the unit: redraw the course and size the dots when it changes (a phone turned, a window resized).
+  new ResizeObserver(() => {
+    if (box) drawCourse();
+  }).observe(svg);
 
   return {
     setEvent(next) {
