@@ -18,6 +18,7 @@ t.test('pitwall up --demo at 30×: the page follows the race', async (t) => {
   });
   const [, spectators] = await up.waitForLine(/^spectators (http:\/\/127\.0\.0\.1:\d+\/)$/);
   const [, raceControl, user, password] = await up.waitForLine(/^race-control (http:\S+) \(user (\S+), password (\S+)\)$/);
+  const [, regatta] = await up.waitForLine(/^regatta (http:\S+)$/);
 
   const browser = await launchChromium(t);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -61,6 +62,15 @@ t.test('pitwall up --demo at 30×: the page follows the race', async (t) => {
   await official.click('#note-form button[type=submit]');
   await page.waitForFunction(() => document.getElementById('control-log')?.textContent?.includes('track inspection after race 1'), undefined, { timeout: 15_000 });
   t.pass('the race director logged in with the printed password and the note reached the spectators');
+
+  // The GPS regatta: its three boats, replayed as phones through the rider endpoints, sail on the printed map.
+  const map = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  map.on('pageerror', (e) => errors.push(e.message));
+  await map.goto(regatta!);
+  await map.waitForFunction(() => ['1', '2', '3'].every((n) => document.querySelector(`g.rider[data-number="${n}"]`)), undefined, { timeout: 60_000 });
+  t.pass('the regatta map shows the three boats');
+  t.same(errors, [], 'no page errors on the map either');
+  await map.screenshot({ path: artifactPath('demo-regatta-map.png') });
 
   up.child.kill('SIGINT');
   t.equal(await up.exited, 0, 'Ctrl-C stops the stack cleanly');
