@@ -2,10 +2,10 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { readingMsgId, type EdgeSessionMessage } from '../../actors/contracts/events.ts';
+import { readingMsgId } from '../../actors/contracts/events.ts';
 import { gpsFixMsgId, riderDevice, type GpsFix } from '../../actors/contracts/gps.ts';
 import { subjects } from '../../actors/contracts/subjects.ts';
-import { expectedLaps, gatewayFixes, goldenRace } from '../../edge/gps/testing/golden-race.ts';
+import { expectedLaps, gatewayFixes, goldenRace, openGoldenSession } from '../../edge/gps/testing/golden-race.ts';
 import { ensureSchema } from '../clickhouse/schema.ts';
 import { analyticsExamples } from '../testing/analytics-examples.ts';
 import { putDeclaration } from '../declarations/store.ts';
@@ -37,15 +37,8 @@ t.test('GPX tracks as riders: passings match the golden crossings within 1 s, ea
   const sink = await startPositionsSink({ nc: engineNc, clickhouse: ch, registry, log }, { maxWaitMs: 1000 });
   t.teardown(() => sink.stop());
 
-  // The race office opens and starts the session (an edge `session` message, as start lights or the simulator do).
-  const office = jetstream(await nats.connectWith(await nats.server.addEdgeDevice(track, 'office')));
-  let seq = 0;
-  const session = async (m: Partial<EdgeSessionMessage>) => {
-    const reading = { device: 'office', boot: 'b1', seq: ++seq };
-    await office.publish(subjects.edge(track, 'office', 'session'), JSON.stringify({ ...reading, session: race.session, ...m }), { msgID: readingMsgId(reading) });
-  };
-  await session({ type: 'session.open', event, atUs: race.openAtUs });
-  await session({ type: 'session.start', atUs: race.startAtUs });
+  // The race office opens and starts the session, as start lights or the simulator do.
+  await openGoldenSession(nats, race);
   const host = await waitFor('the session actor', () => engine.session(track, race.session));
 
   // The gateway publishes every rider's fixes, in time order as they would arrive live, plus what it must not hurt:

@@ -3,6 +3,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CourseMark, EventDeclaration } from '../../../actors/contracts/declaration.ts';
 import { riderDevice, type GpsFix, type RiderEntry } from '../../../actors/contracts/gps.ts';
+import { jetstream } from '@nats-io/jetstream';
+import { readingMsgId, type EdgeSessionMessage } from '../../../actors/contracts/events.ts';
+import { subjects } from '../../../actors/contracts/subjects.ts';
+import type { TestNats } from '../../../engine/testing/nats.ts';
 import { parseGpx } from '../gpx.ts';
 
 /**
@@ -110,4 +114,20 @@ export function expectedLaps(race: GoldenRace, rider: GoldenRider): number {
     }
   }
   return laps;
+}
+
+/**
+ * The race office opens and starts the golden session (edge `session` messages from device `office`, as start lights
+ * or the simulator send them), at the race's GPX-time open and start.
+ */
+export async function openGoldenSession(nats: TestNats, race: GoldenRace): Promise<void> {
+  const { track, event } = race.declaration;
+  const office = jetstream(await nats.connectWith(await nats.server.addEdgeDevice(track, 'office')));
+  let seq = 0;
+  const send = async (m: Partial<EdgeSessionMessage>) => {
+    const reading = { device: 'office', boot: 'b1', seq: ++seq };
+    await office.publish(subjects.edge(track, 'office', 'session'), JSON.stringify({ ...reading, session: race.session, ...m }), { msgID: readingMsgId(reading) });
+  };
+  await send({ type: 'session.open', event, atUs: race.openAtUs });
+  await send({ type: 'session.start', atUs: race.startAtUs });
 }

@@ -1,12 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { readingMsgId, type EdgeSessionMessage } from '../../../actors/contracts/events.ts';
-import { subjects } from '../../../actors/contracts/subjects.ts';
-import { goldenRace } from '../../../edge/gps/testing/golden-race.ts';
+import { goldenRace, openGoldenSession } from '../../../edge/gps/testing/golden-race.ts';
 import { createTokenVerifier } from '../../../gateway/auth/verifier.ts';
 import { startTestGateway } from '../../../gateway/testing/gateway.ts';
 import { GATEWAY_AUDIENCE } from '../../../oidc/claims.ts';
@@ -39,15 +37,8 @@ fs.mkdirSync(path.dirname(stackFile(nats.dataDir)), { recursive: true });
 fs.writeFileSync(stackFile(nats.dataDir), JSON.stringify({ nats: nats.server.url, natsPid: nats.server.pid, identity: idp.url, spectators: `${gw.url}/` }));
 
 t.test('GPX tracks replayed through the gateway as riders: passings match the golden crossings within 1 s', async (t) => {
-  // The race office opens and starts the session (an edge `session` message, as in engine/gps/gps-ingest.test.ts).
-  const office = jetstream(await nats.connectWith(await nats.server.addEdgeDevice(track, 'office')));
-  let seq = 0;
-  const session = async (m: Partial<EdgeSessionMessage>) => {
-    const reading = { device: 'office', boot: 'b1', seq: ++seq };
-    await office.publish(subjects.edge(track, 'office', 'session'), JSON.stringify({ ...reading, session: race.session, ...m }), { msgID: readingMsgId(reading) });
-  };
-  await session({ type: 'session.open', event, atUs: race.openAtUs });
-  await session({ type: 'session.start', atUs: race.startAtUs });
+  // The race office opens and starts the session, as start lights or the simulator do.
+  await openGoldenSession(nats, race);
   await waitFor('the session actor', () => engine.session(track, race.session));
 
   // --gpx files are entries 1, 2, 3 in the order given: the golden file's boats.
