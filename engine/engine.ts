@@ -10,6 +10,7 @@ import { startIngestRole } from './ownership/ingest-role.ts';
 import { createLeases } from './ownership/leases.ts';
 import { sessionKey, startSessionClaims } from './ownership/session-claims.ts';
 import { createPoisonRegistry } from './poison.ts';
+import { startSessionOpener } from './race-control/session-opener.ts';
 import { startSessionHost, type SessionHost, type SessionHostDeps, type SessionHostOptions } from './session-host.ts';
 import { requireStreamLimits, watchConsumerLag } from './stream-limits.ts';
 import { createSupervisor } from './supervisor.ts';
@@ -96,7 +97,7 @@ export async function startEngine(
     { checkMs },
   );
 
-  // Ingest and the declaration watch run on the engine holding the `_ingest` lease.
+  // Ingest, the declaration watch and race control's session opener run on the engine holding the `_ingest` lease.
   const ingestRole = await startIngestRole(
     {
       leases,
@@ -116,8 +117,11 @@ export async function startEngine(
         );
         // Changes of KV `events` reach the open sessions of their event.
         const declarations = await startDeclarationWatch({ ...deps, ingest });
+        // Race control's `open` of a declared session that no source opened.
+        const opener = startSessionOpener({ ...deps, ingest, events: await openEvents() });
         return {
           async stop() {
+            await opener.stop();
             lag.stop();
             await declarations.stop();
             await gps.stop();

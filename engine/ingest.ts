@@ -45,6 +45,11 @@ export interface OpenSession {
   lastAtUs?: number;
   /** Scoring options of the session's actor (an RMonitor feed: the program's positions, its own checkered). */
   scoring?: SessionActorOptions;
+  /**
+   * `wall`: the session has no source with a clock (race control opened it: GPS, manual timing): its time is the
+   * wall clock (UTC µs, as GPS fixes are), and race-control commands are stamped with it.
+   */
+  clock?: 'wall';
 }
 
 export interface IngestDeps {
@@ -71,6 +76,13 @@ export interface Ingest {
   write(track: string, session: string, input: IngestInput, msgId: string): Promise<number>;
   /** A changed declaration (engine/declaration-watch.ts): the open sessions of its event map passings by its entries. */
   updateDeclaration(declaration: EventDeclaration): void;
+  /**
+   * Race control opens a declared session that no source opened (engine/race-control/session-opener.ts): as a
+   * source's `session.open` does — the open-session list saved, the declaration written to the session by its new
+   * owner — but not the `open` itself, which the host decides as a command. Its clock is the wall clock. Resolves
+   * `live` without touching anything when the session is open already.
+   */
+  openDeclared(declaration: EventDeclaration, session: string, msgId: string): Promise<'created' | 'live'>;
   stop(): Promise<void>;
 }
 
@@ -79,8 +91,11 @@ export const INGEST_CONSUMER_PREFIX = 'ingest';
 /** Key of the open-session list in KV `session-state` (track slugs never start with `_`). */
 export const OPEN_SESSIONS_KEY = '_open-sessions';
 
+/** How long race control's `open` waits for the new session's host (less than the gateway's command timeout). */
+const OPEN_DECLARED_WAIT_MS = 6000;
+
 /** A saved open session: what an engine needs to claim and rebuild it. */
-export type OpenSessionRef = Pick<OpenSession, 'track' | 'event' | 'session' | 'scoring'>;
+export type OpenSessionRef = Pick<OpenSession, 'track' | 'event' | 'session' | 'scoring' | 'clock'>;
 
 export async function startIngest(deps: IngestDeps): Promise<Ingest> {
   const errors = inputErrors(deps.registry);
@@ -95,7 +110,7 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
   const sessions = new Map<string, OpenSession>(); // `${track}.${session}` →
   let stopping = false;
 
-  const openSession = (track: string, event: string, session: string, declaration: EventDeclaration, scoring?: SessionActorOptions): OpenSession => {
+  const openSession = (track: string, event: string, session: string, declaration: EventDeclaration, scoring?: SessionActorOptions, clock?: 'wall'): OpenSession => {
     // A new session at a track ends the assignment of passings to the earlier ones there.
     for (const [k, s] of sessions) if (s.track === track) sessions.delete(k);
     const open: OpenSession = {
@@ -105,6 +120,7 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
       declaration,
       carOf: entryMatcher(declaration),
       ...(scoring ? { scoring } : {}),
+      ...(clock ? { clock } : {}),
     };
     sessions.set(`${track}.${session}`, open);
     deps.onSessionOpen(open);
@@ -113,13 +129,18 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
   // Sessions opened before a restart or before this engine took ingest over.
   const saved = await deps.state.get(OPEN_SESSIONS_KEY);
   let savedRevision = saved?.revision ?? 0;
-  for (const { track, event, session } of saved?.operation === 'PUT' ? saved.json<OpenSessionRef[]>() : []) {
+  for (const { track, event, session, scoring, clock } of saved?.operation === 'PUT' ? saved.json<OpenSessionRef[]>() : []) {
     const declaration = await getDeclaration(events, track, event);
-    if (declaration) openSession(track, event, session, declaration);
+    if (declaration) openSession(track, event, session, declaration, scoring, clock);
   }
-  /** Compare-and-set on the revision this ingest read or wrote: a former ingest's late save fails (and it stops). */
-  const saveOpenSessions = async () => {
-    const list = JSON.stringify([...sessions.values()].map(({ track, event, session, scoring }) => ({ track, event, session, ...(scoring ? { scoring } : {}) }) satisfies OpenSessionRef));
+  /**
+   * Compare-and-set on the revision this ingest read or wrote: a former ingest's late save fails (and it stops). One
+   * save at a time (the edge loop and race control's opener both save), so this ingest never conflicts with itself.
+   */
+  let saves: Promise<void> = Promise.resolve();
+  const saveOpenSessions = () => (saves = saves.catch(() => undefined).then(saveOpenSessionsNow));
+  const saveOpenSessionsNow = async () => {
+    const list = JSON.stringify([...sessions.values()].map(({ track, event, session, scoring, clock }) => ({ track, event, session, ...(scoring ? { scoring } : {}), ...(clock ? { clock } : {}) }) satisfies OpenSessionRef));
     try {
       savedRevision = savedRevision === 0 ? await deps.state.create(OPEN_SESSIONS_KEY, list) : await deps.state.update(OPEN_SESSIONS_KEY, list, savedRevision);
     } catch (err) {
@@ -270,6 +291,24 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
     openSessions: () => [...sessions.values()],
     consumer: consumerName,
     write,
+    async openDeclared(declaration, session, msgId) {
+      const { track, event } = declaration;
+      if (sessions.has(`${track}.${session}`)) return 'live';
+      openSession(track, event, session, declaration, undefined, 'wall');
+      await saveOpenSessions();
+      const atUs = Date.now() * 1000;
+      // The new host answers once it has claimed the session and caught up with RACE: wait for it as the edge loop would.
+      const deadline = Date.now() + OPEN_DECLARED_WAIT_MS;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await write(track, session, { kind: 'declaration', atUs, declaration }, msgId);
+          return 'created';
+        } catch (err) {
+          if (stopping || !isOwnerUnavailable(err) || Date.now() > deadline) throw err;
+          await new Promise((r) => setTimeout(r, Math.min(500, 50 * 2 ** attempt)));
+        }
+      }
+    },
     updateDeclaration(declaration) {
       for (const s of sessions.values()) {
         if (s.track !== declaration.track || s.event !== declaration.event) continue;

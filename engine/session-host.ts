@@ -47,6 +47,8 @@ export interface SessionRef {
   session: string;
   /** Scoring options of the actor (an RMonitor feed: the program's positions, its own checkered). */
   scoring?: SessionActorOptions;
+  /** `wall`: no source gives the session its clock (race control opened it); see OpenSession in ingest.ts. */
+  clock?: 'wall';
 }
 
 export interface SessionHostDeps {
@@ -224,7 +226,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
   // Race-control commands and their audit records are written like inputs: with this owner's epoch.
   const commands = startCommandResponder({
     nc: deps.nc, log: deps.log, registry: deps.registry, actor, declarations: deps.events,
-    ready: () => caughtUp, owner: owns,
+    ready: () => caughtUp, owner: owns, wallClock: ref.clock === 'wall',
     sessionState: () => actor.view().state,
     appliedStreamSeq: () => applied,
     write: async (kind, payload, msgId) => {

@@ -73,6 +73,16 @@ export type CommandOutcome =
 export type CommandReply = { id: string } & CommandOutcome;
 
 /**
+ * The answer on `cmd._open.<track>.<session>` (a `CommandRequest` for verb `open` of a session no engine hosts):
+ * `created` — the engine running ingest opened the declared session and its host now answers its commands;
+ * `live` — it was open already; refused — nothing was created (`unknown_session`: no declared event at the track
+ * has that session). The `open` command itself is then sent to the host, which decides and audits it.
+ */
+export type OpenSessionReply =
+  | { outcome: 'created' | 'live'; event: string }
+  | { outcome: 'refused'; code: RefusalCode | 'unknown_session'; reason: string };
+
+/**
  * `timing.<track>.<session>.audit` in stream RACE: one per command the engine decided, accepted or refused. Not a
  * session input (the actor skips it); archived to ClickHouse `race_events` with kind `audit`.
  */

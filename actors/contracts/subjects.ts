@@ -37,6 +37,14 @@ export const subjects = {
     `timing.${assertSlug('track', track)}.${assertSlug('session', session)}.${kind}`,
   command: (track: string, session: string, verb: string) =>
     `cmd.${assertSlug('track', track)}.${assertSlug('session', session)}.${assertSlug('verb', verb)}`,
+  /**
+   * Race control's `open` of a declared session that no engine hosts yet: the gateway asks the engine running ingest
+   * (engine/race-control/session-opener.ts). `_open` is no track slug, so a host's `cmd.<track>.<session>.*` never
+   * matches it.
+   */
+  openSession: (track: string, session: string) => `cmd._open.${assertSlug('track', track)}.${assertSlug('session', session)}`,
+  /** Every session's `openSession` (the engine running ingest subscribes, in a queue group: one answer). */
+  openSessions: () => 'cmd._open.*.*',
   /** Every verb of one session's commands (the owning host subscribes). */
   commands: (track: string, session: string) => `cmd.${assertSlug('track', track)}.${assertSlug('session', session)}.*`,
   view: (track: string, session: string) => `view.${assertSlug('track', track)}.${assertSlug('session', session)}`,
@@ -82,12 +90,21 @@ export function parseTimingSubject(subject: string): ParsedTimingSubject | undef
   return { track, session, kind: kind as TimingKind };
 }
 
+export type ParsedOpenSessionSubject = { track: string; session: string };
+
+/** `cmd._open.<track>.<session>` → parts, or undefined for anything else. */
+export function parseOpenSessionSubject(subject: string): ParsedOpenSessionSubject | undefined {
+  const [root, open, track, session, ...rest] = subject.split('.');
+  if (root !== 'cmd' || open !== '_open' || rest.length > 0 || !track || !session || !SLUG.test(track) || !SLUG.test(session)) return undefined;
+  return { track, session };
+}
+
 export type ParsedCommandSubject = { track: string; session: string; verb: string };
 
 /** `cmd.<track>.<session>.<verb>` → parts, or undefined for anything else (the verb is checked by its handler). */
 export function parseCommandSubject(subject: string): ParsedCommandSubject | undefined {
   const [root, track, session, verb, ...rest] = subject.split('.');
-  if (root !== 'cmd' || rest.length > 0 || !track || !session || !verb) return undefined;
+  if (root !== 'cmd' || rest.length > 0 || !track || !session || !verb || track === '_open') return undefined;
   return { track, session, verb };
 }
 

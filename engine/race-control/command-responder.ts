@@ -23,7 +23,8 @@ import { translateCommand } from './command-input.ts';
  * epoch; message id `cmd:<id>`, so a retried command is written once) and the reply waits until the actor has folded
  * it — so the next command, and the caller's next view, see it. Every decided command, accepted or refused, is then
  * written to RACE as an audit record (`timing.<track>.<session>.audit`), and replied to. The events' `atUs` is the
- * session's clock (time comes only from the session's source, DESIGN §2.1); the wall time is in `control.atMs`.
+ * session's clock (time comes only from the session's source, DESIGN §2.1); the wall time is in `control.atMs`. A
+ * session that race control opened has no source: its clock is the wall clock (never earlier than its last event).
  */
 export interface CommandResponderDeps {
   nc: NatsConnection;
@@ -45,6 +46,8 @@ export interface CommandResponderDeps {
   appliedStreamSeq(): number;
   /** KV `events`: the declaration says which organisation runs the event. */
   declarations(): Promise<KV>;
+  /** The session has no source with a clock (race control opened it): commands are stamped with the wall clock. */
+  wallClock?: boolean;
   now?: () => number;
 }
 
@@ -56,8 +59,8 @@ const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_WHY = 500;
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The request, or why it is not one. */
-function parseRequest(data: Uint8Array): CommandRequest | string {
+/** The request, or why it is not one (also read by session-opener.ts). */
+export function parseCommandRequest(data: Uint8Array): CommandRequest | string {
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder().decode(data));
@@ -126,14 +129,16 @@ export function startCommandResponder(deps: CommandResponderDeps, ref: SessionRe
       return reply(msg, { id: '', outcome: 'refused', code: 'not_allowed', reason: 'the engine is taking over this session and still replaying it: try again' });
     }
     const verb = parseCommandSubject(msg.subject)?.verb ?? '';
-    const req = parseRequest(msg.data);
+    const req = parseCommandRequest(msg.data);
     if (typeof req === 'string') {
       errors.inc({ kind: 'bad_command' });
       decided.inc({ verb, outcome: 'refused' });
       return reply(msg, { id: '', outcome: 'refused', code: 'bad_request', reason: req });
     }
     const atMs = now();
-    const atUs = deps.actor.scoring().nowUs ?? atMs * 1000;
+    // A session without a source (race control opened it) runs on the wall clock; else on its source's clock.
+    const nowUs = deps.actor.scoring().nowUs;
+    const atUs = deps.wallClock ? Math.max(nowUs ?? 0, atMs * 1000) : nowUs ?? atMs * 1000;
     let outcome: CommandOutcome;
     try {
       outcome = await decide(verb, req, atUs, atMs);
