@@ -15,6 +15,7 @@ import type { Lease } from './ownership/leases.ts';
 import { serveInputs, type IngestInput } from './ownership/session-input.ts';
 import type { PoisonRegistry } from './poison.ts';
 import { startCommandResponder } from './race-control/command-responder.ts';
+import { startWallClockTicks, TICKING_STATES } from './wall-clock-ticks.ts';
 import { loadSessionSnapshot, saveSessionSnapshot, SupersededError, type SessionSnapshot } from './session-snapshot.ts';
 
 /**
@@ -234,6 +235,13 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
       return { seq: ack.seq, duplicate: ack.duplicate };
     },
   }, ref);
+  // No source ticks a session that race control opened: its owner does, with the wall clock (wall-clock-ticks.ts).
+  const ticks = ref.clock === 'wall'
+    ? startWallClockTicks({
+      ticking: () => caughtUp && owns() && TICKING_STATES.has(actor.view().state),
+      write: (input, msgId) => writeInput(input, msgId).catch((err: Error) => deps.log(`session ${key}: clock tick not written: ${err.message}`, { ...fields, level: 'warn' })),
+    })
+    : undefined;
   let staleLogged = 0;
   /** The fence's verdict on one RACE message; false: not for the actor (a marker, a stale write, our own lap). */
   const admit = (msg: { seq: number; subject: string }, kind: TimingKind | undefined, payload: object): boolean => {
@@ -310,6 +318,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
     failed,
     async stop() {
       await commands.stop();
+      ticks?.stop();
       clearInterval(timer);
       inputs.stop();
       await messages.close();
