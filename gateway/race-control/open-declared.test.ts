@@ -54,7 +54,7 @@ const stranger = await signer.sign({ org: 'other-club', roles: ['race-control'] 
 
 // Every request on `cmd._open.>` (the engine running ingest is asked only when no host answers).
 const openRequests: string[] = [];
-admin.subscribe(subjects.openSessions(), { callback: (err, msg) => !err && openRequests.push(msg.subject) });
+admin.subscribe(subjects.openSessions(), { callback: (err, msg) => void (err || openRequests.push(msg.subject)) });
 await admin.flush();
 
 const command = async (session: string, token: string, verb: string, body: object = {}) => {
