@@ -6,21 +6,22 @@ import { createControlPanel } from './control-panel.ts';
 import { currentLogin, finishLogin, logout, startLogin, type LoginConfig } from './oidc-login.ts';
 import { byId } from './dom.ts';
 import { parseRaceTime } from './format.ts';
+import { choiceLabel, declaredSessions, sameSession, tokenOrg, type SessionChoice } from './session-picker.ts';
 
 /**
  * The race-control page's script (served bundled as `/race-control.js`, page `/race-control`): an official logs in
  * through the identity provider, follows one session's live order, and gives commands over REST
  * (`POST /api/sessions/{track}/{session}/commands/{verb}`); the engine's answer is shown in #reply. The view itself
- * (flag, penalties, control log) comes back over the WebSocket like every spectator's.
+ * (flag, penalties, control log) comes back over the WebSocket like every spectator's. The session menu lists the
+ * organisation's declared sessions; one that is not live can be opened from here (no timing source needed).
  */
-
 
 const status = byId('status');
 const reply = byId('reply');
 
-function showReply(outcome: 'accepted' | 'refused' | 'error', text: string) {
-  reply.dataset.outcome = outcome;
-  reply.textContent = text;
+function showReply(outcome: 'accepted' | 'refused' | 'error', text: string, where: HTMLElement = reply) {
+  where.dataset.outcome = outcome;
+  where.textContent = text;
 }
 
 async function loginConfig(): Promise<LoginConfig | undefined> {
@@ -30,17 +31,65 @@ async function loginConfig(): Promise<LoginConfig | undefined> {
   return body.issuer ? { ...body, issuer: body.issuer, redirectUri: `${location.origin}/race-control` } : undefined;
 }
 
-async function chooseSession(token: string): Promise<{ track: string; session: string }> {
+type Ref = { track: string; session: string };
+
+/** One command over REST; its answer (or why there is none) is shown in `where` (#reply). */
+async function sendCommand(token: string, ref: Ref, verb: string, body: Record<string, unknown>, where = reply): Promise<void> {
+  const show = (outcome: 'accepted' | 'refused' | 'error', text: string) => showReply(outcome, text, where);
+  show('accepted', `${verb}…`);
+  try {
+    const res = await fetch(`/api/sessions/${ref.track}/${ref.session}/commands/${verb}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+    const answer = (await res.json()) as { outcome?: string; reason?: string; error?: { message: string } };
+    if (answer.outcome === 'accepted') show('accepted', `${verb}: accepted`);
+    else if (answer.outcome === 'refused') show('refused', `${verb} refused: ${answer.reason}`);
+    else show('error', `${verb}: ${answer.error?.message ?? res.status}`);
+    if (res.status === 401) {
+      logout();
+      show('error', 'the login expired: log in again');
+    }
+  } catch (error) {
+    show('error', `${verb}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The session the desk follows: `?track=&session=` when given, else the organisation's first live session, else its
+ * first declared one. The menu lists the organisation's declared sessions (live ones marked); choosing one reloads
+ * the page on it. While the chosen session is not live the Open button opens it, and this waits until it is.
+ */
+async function chooseSession(token: string): Promise<Ref> {
   const query = new URLSearchParams(location.search);
   const track = query.get('track');
   const session = query.get('session');
-  if (track && session) return { track, session };
+  let chosen: Ref | undefined = track && session ? { track, session } : undefined;
+  const menu = byId<HTMLSelectElement>('session-choice');
+  const openButton = byId<HTMLButtonElement>('open-session');
+  byId('session-picker').hidden = false;
+  let choices: SessionChoice[] = [];
+  menu.addEventListener('change', () => {
+    const picked = choices[menu.selectedIndex];
+    if (picked) location.search = `?${new URLSearchParams({ track: picked.track, session: picked.session }).toString()}`;
+  });
+  openButton.addEventListener('click', () => {
+    if (chosen) void sendCommand(token, chosen, 'open', {}, byId<HTMLElement>('open-reply'));
+  });
+  const org = tokenOrg(token);
   for (;;) {
-    const res = await fetch('/api/sessions', { headers: { authorization: `Bearer ${token}` } });
-    const { sessions } = (await res.json()) as { sessions: { track: string; session: string }[] };
-    if (sessions[0]) return sessions[0];
-    status.textContent = 'no live session yet';
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    choices = await declaredSessions(token, org);
+    const live = (await (await fetch('/api/sessions', { headers: { authorization: `Bearer ${token}` } })).json()) as { sessions: Ref[] };
+    chosen ??= choices.find((c) => c.state !== undefined) ?? live.sessions[0] ?? choices[0];
+    const current = chosen;
+    if (current && !choices.some((c) => sameSession(c, current))) choices.push({ ...current, name: `${current.track}/${current.session}` });
+    menu.replaceChildren(...choices.map((c) => new Option(choiceLabel(c), `${c.track}/${c.session}`, false, current !== undefined && sameSession(c, current))));
+    const isLive = current !== undefined && live.sessions.some((l) => sameSession(l, current));
+    openButton.hidden = current === undefined || isLive;
+    if (current && isLive) return current;
+    status.textContent = current ? 'this session is not open: open it to time it' : 'no declared session of your organisation';
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
 
@@ -130,26 +179,7 @@ async function main() {
     byId('classes').replaceChildren(...classes.map((c) => new Option(c.name, c.id)));
   }
 
-  const send = async (verb: string, body: Record<string, unknown>) => {
-    showReply('accepted', `${verb}…`);
-    try {
-      const res = await fetch(`/api/sessions/${track}/${session}/commands/${verb}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify(body),
-      });
-      const answer = (await res.json()) as { outcome?: string; reason?: string; error?: { message: string } };
-      if (answer.outcome === 'accepted') showReply('accepted', `${verb}: accepted`);
-      else if (answer.outcome === 'refused') showReply('refused', `${verb} refused: ${answer.reason}`);
-      else showReply('error', `${verb}: ${answer.error?.message ?? res.status}`);
-      if (res.status === 401) {
-        logout();
-        showReply('error', 'the login expired: log in again');
-      }
-    } catch (error) {
-      showReply('error', `${verb}: ${(error as Error).message}`);
-    }
-  };
+  const send = (verb: string, body: Record<string, unknown>) => sendCommand(token, { track, session }, verb, body);
   const why = (form: HTMLFormElement) => {
     const text = String(new FormData(form).get('why') ?? '').trim();
     return text ? { why: text } : {};

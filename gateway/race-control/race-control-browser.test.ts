@@ -1,4 +1,6 @@
+import { Kvm } from '@nats-io/kv';
 import t, { type Test } from 'tap';
+import { putDeclaration } from '../../engine/declarations/store.ts';
 import type { Page } from 'playwright-core';
 import type { SessionView } from '../../actors/contracts/view.ts';
 import { freePort } from '../../engine/servers/ports.ts';
@@ -7,7 +9,8 @@ import { startTestIdentity } from '../../oidc/testing/identity.ts';
 import { createTokenVerifier } from '../auth/verifier.ts';
 import { artifactPath, launchChromium } from '../testing/browser.ts';
 import { startTestGateway } from '../testing/gateway.ts';
-import { RC_REF, startRaceControlStack } from '../testing/race-control-stack.ts';
+import { RC_DECLARATION, RC_REF, startRaceControlStack } from '../testing/race-control-stack.ts';
+import { seriousAxeViolations, tabThrough, visibleControls } from '../testing/page-checks.ts';
 
 // The issue's "Done when": an official logs in through the real identity provider on the race-control page, starts
 // the race, sets a full-course yellow, gives a time penalty and removes a passing; a second browser on the spectator
@@ -15,6 +18,9 @@ import { RC_REF, startRaceControlStack } from '../testing/race-control-stack.ts'
 const SPECTATOR_BOUND_MS = 5000;
 
 const stack = await startRaceControlStack(t, { private: false });
+// A second event of the club at the track, which no timing source opens: race control opens it from the page.
+const NIGHT = { ...RC_DECLARATION, event: 'members-night', name: 'Members night', sessions: [{ id: 'night-race', name: 'Night race', type: 'race' as const, finish: { laps: 10 } }] };
+await putDeclaration(await new Kvm(await stack.nats.connectAs('admin')).open('events'), NIGHT);
 const port = await freePort();
 const idp = await startTestIdentity(t, stack.nats, { webRedirectUris: [`http://127.0.0.1:${port}/race-control`] });
 await idp.accounts.init({ org: { id: 'club', name: 'Club' }, username: 'root', password: 'root-password-1' });
@@ -118,4 +124,29 @@ t.test('the session replayed from its stream gives the standings both pages show
   t.same(await shown(official.page), replayed, 'race-control page = fold of RACE');
   t.equal(replayed.rows.find((r) => r.number === '7')!.penaltyUs, 5_000_000);
   t.equal(replayed.flag, 'fcy');
+});
+
+t.test('the session menu lists the club\'s declared sessions; a declared one that is not live is opened from the page', async (t) => {
+  const { page } = official;
+  t.match(await page.locator('#session-choice option').allTextContents(), ['Members day: Race 1 (live: open)', 'Members night: Night race (not open)'],
+    'the live session marked, the other not open');
+  t.equal(await page.locator('#open-session').isVisible(), false, 'no Open button for a live session');
+  await page.selectOption('#session-choice', `${RC_REF.track}/night-race`);
+  await page.waitForURL(`${gw.url}/race-control?track=${RC_REF.track}&session=night-race`);
+  await page.locator('#open-session').waitFor({ state: 'visible', timeout: 10_000 });
+  t.match(await page.locator('#status').textContent(), /not open: open it/, 'the page says what to do');
+  t.same(await seriousAxeViolations(page), [], 'race control, a session not open: axe-core finds no serious or critical violation');
+  const reached = await tabThrough(page);
+  t.same((await visibleControls(page)).filter((c) => !reached.includes(c)), [], `every control reached by Tab (${reached.length})`);
+  t.ok(reached.some((c) => c.startsWith('select#session-choice')) && reached.some((c) => c.startsWith('button#open-session|Open')), 'the menu and Open among them');
+
+  await page.focus('#open-session');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.pitwall?.view()?.session === 'night-race' && window.pitwall.view()?.state === 'open', undefined, { timeout: 15_000 });
+  t.equal(await page.locator('#desk').isVisible(), true, 'the desk follows the opened session');
+  t.match(await page.locator('#control-log li').allTextContents(), [/Session opened/], 'its control log says it was opened');
+  t.equal(await page.locator('#open-session').isVisible(), false, 'no Open button once it is live');
+  t.same(await seriousAxeViolations(page), [], 'race control, the opened session: axe-core finds no serious or critical violation');
+  t.same(official.errors, [], 'no errors on the official page');
+  await page.screenshot({ path: artifactPath('race-control-opened.png'), fullPage: true });
 });

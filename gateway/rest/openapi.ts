@@ -58,7 +58,7 @@ const schemas: Record<string, Schema> = {
   Error: obj({ error: obj({ code: str, message: str }, { reason: str }) }),
   LiveSession: obj({ track: slug, event: slug, session: slug, name: str, type: str, state: str, node: str }),
   SessionSummary: obj({ id: slug, name: str, type: str }, { state: str, node: str }),
-  EventSummary: obj({ track: slug, event: slug, name: str, sessions: list(ref('SessionSummary')) }),
+  EventSummary: obj({ track: slug, event: slug, name: str, sessions: list(ref('SessionSummary')) }, { org: slug }),
   Event: obj({
     track: slug, event: slug, name: str,
     classes: list(obj({ id: str, name: str })),

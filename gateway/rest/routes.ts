@@ -79,7 +79,7 @@ export function createRestHandlers(sources: RestSources) {
       if (!who.ok) return who.refusal;
       const live = sources.live();
       const list = (await sources.declarations()).filter((d) => privateOf(d).every((ev) => access.sees(who.claims, ev)));
-      return ok({ events: list.map((d) => ({ track: d.track, event: d.event, name: d.name, sessions: sessionSummary(d, live) })) });
+      return ok({ events: list.map((d) => ({ track: d.track, event: d.event, name: d.name, ...(d.org !== undefined && { org: d.org }), sessions: sessionSummary(d, live) })) });
     },
 
     event: async (req: ApiRequest): Promise<ApiResult> => {
