@@ -118,7 +118,7 @@ export async function startEngine(
         // Changes of KV `events` reach the open sessions of their event.
         const declarations = await startDeclarationWatch({ ...deps, ingest });
         // Race control's `open` of a declared session that no source opened.
-        const opener = startSessionOpener({ ...deps, ingest, events: await openEvents() });
+        const opener = startSessionOpener({ ...deps, ingest, events: await openEvents(), state });
         return {
           async stop() {
             await opener.stop();

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { OpenSessionReply } from '../../actors/contracts/race-control.ts';
 import { parseOpenSessionSubject, subjects } from '../../actors/contracts/subjects.ts';
 import { findSessionDeclaration } from '../declarations/store.ts';
+import { loadSessionSnapshot } from '../session-snapshot.ts';
 import type { Ingest } from '../ingest.ts';
 import type { Log } from '../log.ts';
 import { inputErrors, raceControlCommands } from '../metrics.ts';
@@ -19,7 +20,8 @@ import { parseCommandRequest } from './command-responder.ts';
  *
  * In order, and nothing is created unless all pass: the request's shape; the session is declared at the track (KV
  * `events`); the caller may `open` it exactly as its host would judge (command-authorize.ts, the declaration's
- * organisation, machine state `scheduled`). Then ingest opens it as a source's `session.open` would
+ * organisation, machine state `scheduled`); it has not run already (its last snapshot is not finished or official:
+ * a session reopened after its host went away would take the track's passings from the current one). Then ingest opens it as a source's `session.open` would
  * (Ingest.openDeclared): saved in the open-session list, claimed by an engine, its declaration written by its new
  * host. The reply is `created` (or `live` if it was open already); the gateway then sends the `open` command to the
  * host, which decides it, audits it and puts its control stamp in the control log. A refusal here is counted
@@ -33,7 +35,12 @@ export interface SessionOpenerDeps {
   ingest: Pick<Ingest, 'openDeclared'>;
   /** KV `events`. */
   events: KV;
+  /** KV `session-state`: a session that already ran has its snapshot there. */
+  state: KV;
 }
+
+/** A session that reached these states ran already: opening it again would only take the track's passings from another. */
+const OVER: ReadonlySet<string> = new Set(['finished', 'official']);
 
 export const SESSION_OPENER_QUEUE = 'session-opener';
 
@@ -55,6 +62,8 @@ export function startSessionOpener(deps: SessionOpenerDeps): { stop(): Promise<v
     if (!declaration) return refused('unknown_session', `no declared event at ${track} has a session ${session}: declare it first (pitwall event apply, or POST /api/events)`);
     const who = callerRefusal(req.caller, 'open', declaration.org, 'scheduled');
     if (who) return refused('unauthorized', who);
+    const ran = (await loadSessionSnapshot(deps.state, { track, event: declaration.event, session }))?.snapshot.view.state;
+    if (ran !== undefined && OVER.has(ran)) return refused('not_allowed', `the session is ${ran}: "open" is not a move from there`);
     const outcome = await deps.ingest.openDeclared(declaration, session, `rc-open:${req.id}`);
     deps.log(`race control: ${track}/${session} of event ${declaration.event} ${outcome === 'created' ? 'opened' : 'is open already'} (open by ${req.caller.sub}, ${req.caller.org})`,
       { track, session, event: declaration.event, command: req.id });
