@@ -80,7 +80,8 @@ export interface Ingest {
    * Race control opens a declared session that no source opened (engine/race-control/session-opener.ts): as a
    * source's `session.open` does — the open-session list saved, the declaration written to the session by its new
    * owner — but not the `open` itself, which the host decides as a command. Its clock is the wall clock. Resolves
-   * `live` without touching anything when the session is open already.
+   * `live` without touching anything when the session is open already; rejects when its host has not answered within
+   * OPEN_DECLARED_WAIT_MS (the declaration is still written when it does, and a later call waits for that).
    */
   openDeclared(declaration: EventDeclaration, session: string, msgId: string): Promise<'created' | 'live'>;
   stop(): Promise<void>;
@@ -91,7 +92,7 @@ export const INGEST_CONSUMER_PREFIX = 'ingest';
 /** Key of the open-session list in KV `session-state` (track slugs never start with `_`). */
 export const OPEN_SESSIONS_KEY = '_open-sessions';
 
-/** How long race control's `open` waits for the new session's host (less than the gateway's command timeout). */
+/** How long race control's `open` waits for the new session's host before it answers (less than the gateway's command timeout). */
 const OPEN_DECLARED_WAIT_MS = 6000;
 
 /** A saved open session: what an engine needs to claim and rebuild it. */
@@ -152,6 +153,21 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
     }
   };
 
+  /** Sessions race control opened whose declaration their new host has not written yet (openDeclared). */
+  const declaring = new Map<string, Promise<void>>();
+  /** The declaration of a session race control opened, written once its new host answers (it claims it first). */
+  const declare = async (track: string, session: string, declaration: EventDeclaration, msgId: string) => {
+    const atUs = Date.now() * 1000;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await write(track, session, { kind: 'declaration', atUs, declaration }, msgId);
+        return;
+      } catch (err) {
+        if (stopping || !isOwnerUnavailable(err)) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      }
+    }
+  };
   const write = async (track: string, session: string, input: IngestInput, msgId: string) => {
     const seq = await requestInput(deps.nc, track, session, { input, msgId, ingest: deps.epoch }, deps.requestTimeoutMs ?? 2000);
     const open = sessions.get(`${track}.${session}`);
@@ -293,21 +309,21 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
     write,
     async openDeclared(declaration, session, msgId) {
       const { track, event } = declaration;
-      if (sessions.has(`${track}.${session}`)) return 'live';
-      openSession(track, event, session, declaration, undefined, 'wall');
-      await saveOpenSessions();
-      const atUs = Date.now() * 1000;
-      // The new host answers once it has claimed the session and caught up with RACE: wait for it as the edge loop would.
-      const deadline = Date.now() + OPEN_DECLARED_WAIT_MS;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await write(track, session, { kind: 'declaration', atUs, declaration }, msgId);
-          return 'created';
-        } catch (err) {
-          if (stopping || !isOwnerUnavailable(err) || Date.now() > deadline) throw err;
-          await new Promise((r) => setTimeout(r, Math.min(500, 50 * 2 ** attempt)));
-        }
+      const key = `${track}.${session}`;
+      let declared = declaring.get(key);
+      if (!declared) {
+        if (sessions.has(key)) return 'live';
+        openSession(track, event, session, declaration, undefined, 'wall');
+        await saveOpenSessions();
+        declared = declare(track, session, declaration, msgId).finally(() => declaring.delete(key));
+        declaring.set(key, declared);
+        declared.catch((err: Error) => deps.log(`ingest: ${key}: declaration not written: ${err.message}`, { level: 'error', track, session }));
       }
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), OPEN_DECLARED_WAIT_MS)));
+      const outcome = await Promise.race([declared.then(() => 'created' as const), late]).finally(() => clearTimeout(timer));
+      if (outcome === 'late') throw new Error(`the session's host did not answer within ${OPEN_DECLARED_WAIT_MS} ms (the session opens when it does)`);
+      return outcome;
     },
     updateDeclaration(declaration) {
       for (const s of sessions.values()) {

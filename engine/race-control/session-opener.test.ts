@@ -64,7 +64,11 @@ t.test('the engine running ingest stops: the other opens the next session', asyn
   engines.delete(holder);
   const [other] = [...engines.keys()];
   await waitFor(`${other} running ingest`, () => ingestNode() === other);
-  const reply = await open(0, 'race-2');
+  // Until its opener subscribes (just after it took the lease) an open finds nobody (unknown_session) and creates nothing.
+  const reply = await waitFor(`${other} answering opens`, async () => {
+    const sent = await open(0, 'race-2');
+    return sent.ok || sent.code !== 'unknown_session' ? sent : undefined;
+  });
   t.match(reply, { ok: true, reply: { outcome: 'accepted' } });
   t.same(created.get(other!), ['lake-loop/race-2'], `created by ${other}`);
   await waitFor('race-2 hosted', () => engines.get(other!)!.session(track, 'race-2')?.published().view?.state === 'open');

@@ -15,7 +15,8 @@ import { commandFromBody, type CommandSender } from './send-command.ts';
  * Race control over REST:
  * - `POST /api/sessions/{track}/{session}/commands/{verb}` with `Authorization: Bearer` and a JSON body of the verb's
  *   arguments plus `why`: 200 accepted; refused by the engine with its reason — 400 bad_request, 403 unauthorized,
- *   409 not_allowed, 422 unknown_car/unknown_class; 401 without an accepted token; 404 no live session; 504 no answer.
+ *   409 not_allowed, 422 unknown_car/unknown_class; 401 without an accepted token; 404 no live session (for `open`:
+ *   nor a declared one, which `open` creates: send-command.ts); 504 no answer.
  * - `GET /api/sessions/{track}/{session}/audit[?limit=N]`: every command the engine decided, for race control, timing
  *   or admin of the event's organisation.
  */
