@@ -39,7 +39,12 @@ t.test('GPX tracks as riders: passings match the golden crossings within 1 s, ea
 
   // The race office opens and starts the session, as start lights or the simulator do.
   await openGoldenSession(nats, race);
-  const host = await waitFor('the session actor', () => engine.session(track, race.session));
+  const host = await waitFor('the session running', () => {
+    // The start comes through the edge ingest and the fixes through the GPS ingest, two consumers in no order between
+    // them: a crossing folded before the start would count no lap.
+    const host = engine.session(track, race.session);
+    return host?.published().view?.state === 'running' ? host : undefined;
+  });
 
   // The gateway publishes every rider's fixes, in time order as they would arrive live, plus what it must not hurt:
   // a fix of an entry no open session holds, and a malformed message.
