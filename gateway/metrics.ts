@@ -4,7 +4,7 @@ import { ERROR_CODES, type ErrorCode } from './protocol.ts';
 
 /** Refusals of Traccar Client's OsmAnd requests (gateway/gps/osmand.ts). */
 export const OSMAND_ERROR_KINDS = ['osmand_bad_request', 'osmand_missing_key', 'osmand_bad_key', 'osmand_forbidden', 'osmand_unknown_entry',
-  'osmand_bad_position', 'osmand_unavailable'] as const;
+  'osmand_bad_position', 'osmand_rate_limited', 'osmand_unavailable'] as const;
 
 /**
  * Spectators' bad frames (the protocol's error codes), riders' refused OsmAnd requests, the engine's bad view and

@@ -106,10 +106,11 @@ export interface PositionAckFrame {
  * `auth_failed`: the token was refused; `forbidden`: a private session this connection may not follow, or a position
  * for an entry the token is not for; `auth_expired`: the token expired and the connection's private subscriptions
  * ended (not counted: no bad input). Positions also: `auth_required` (no `auth` yet), `unknown_entry` (the event or
- * entry is not declared), `bad_position` (numbers out of range), `unavailable` (not stored: send it again).
+ * entry is not declared), `bad_position` (numbers out of range), `rate_limited` (the rider sends too fast: not stored),
+ * `unavailable` (not stored: send it again).
  */
 export const ERROR_CODES = ['undecodable_frame', 'unknown_type', 'bad_message', 'unknown_session', 'auth_failed', 'forbidden', 'auth_expired',
-  'auth_required', 'unknown_entry', 'bad_position', 'unavailable'] as const;
+  'auth_required', 'unknown_entry', 'bad_position', 'rate_limited', 'unavailable'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorFrame {

@@ -16,7 +16,7 @@ const MAX_KEY_LENGTH = 128;
 
 type OsmAndRefusal = (typeof OSMAND_ERROR_KINDS)[number] extends `osmand_${infer R}` ? R : never;
 
-const STATUS: Record<PositionRefusal, number> = { unknown_entry: 404, forbidden: 403, bad_position: 400, unavailable: 503 };
+const STATUS: Record<PositionRefusal, number> = { unknown_entry: 404, forbidden: 403, bad_position: 400, rate_limited: 429, unavailable: 503 };
 
 /** What a log line may show of a device key (DESIGN §6: it is a credential, and it travels in URLs). */
 export const keyHint = (key: string) => `${key.slice(0, 4)}…`;

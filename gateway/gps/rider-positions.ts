@@ -7,9 +7,10 @@ import type { VerifiedClaims } from '../../oidc/claims.ts';
 import { authorize } from '../auth/authorize.ts';
 import { AccessDeniedError } from '../auth/errors.ts';
 import { positionProblem, type RiderPosition } from './position-check.ts';
+import { createRateLimiter, type RateLimitOptions } from '../rest/rate-limit.ts';
 
 /** Why a position was refused: the WebSocket error code, and the OsmAnd endpoint's HTTP status. */
-export type PositionRefusal = 'unknown_entry' | 'forbidden' | 'bad_position' | 'unavailable';
+export type PositionRefusal = 'unknown_entry' | 'forbidden' | 'bad_position' | 'rate_limited' | 'unavailable';
 
 export type PositionOutcome =
   | { ok: true; fix: GpsFix; track: string; duplicate: boolean }
@@ -29,6 +30,13 @@ export interface RiderPositions {
   accept(input: RiderPositionInput): Promise<PositionOutcome>;
 }
 
+/**
+ * Per entry, over both endpoints: a phone sends about one fix a second, and Traccar Client flushes what it buffered
+ * offline in a burst (a replay at full speed, too); a client that floods (a bug, a stolen token) is refused with
+ * `rate_limited` before anything is published, so one rider cannot swamp EDGE and the engine.
+ */
+export const RIDER_RATE_LIMIT: RateLimitOptions = { burst: 2000, perSecond: 50 };
+
 type Refused = Extract<PositionOutcome, { ok: false }>;
 const refused = (code: PositionRefusal, message: string): Refused => ({ ok: false, code, message });
 
@@ -39,9 +47,14 @@ const refused = (code: PositionRefusal, message: string): Refused => ({ ok: fals
  * (position-check.ts); then the fix goes to `gps.<track>.<device>` with its message id, so a re-sent fix is one.
  * Nothing is published for a refused position.
  */
-export function createRiderPositions(deps: { nc: NatsConnection; declarations: () => Promise<EventDeclaration[]>; now?: () => number }): RiderPositions {
+export function createRiderPositions(
+  deps: { nc: NatsConnection; declarations: () => Promise<EventDeclaration[]>; now?: () => number },
+  opts: { rateLimit?: RateLimitOptions } = {},
+): RiderPositions {
   const now = deps.now ?? Date.now;
   const js = jetstream(deps.nc);
+  const rate = opts.rateLimit ?? RIDER_RATE_LIMIT;
+  const limiter = createRateLimiter(rate, now);
 
   /** The declaration of the entry's event: the one of the sender's organisation when several tracks hold the slug. */
   const findEvent = async (entry: RiderEntry, org: string): Promise<EventDeclaration | Refused> => {
@@ -73,6 +86,10 @@ export function createRiderPositions(deps: { nc: NatsConnection; declarations: (
       }
       if (!declaration.entries.some((e) => e.number === entry.number)) {
         return refused('unknown_entry', `entry #${entry.number} is not declared in event ${entry.event}`);
+      }
+      const allowed = limiter.take(`${entry.event}/${entry.number}`);
+      if (!allowed.ok) {
+        return refused('rate_limited', `#${entry.number} sends positions faster than ${rate.perSecond} a second (after a burst of ${rate.burst}): not stored, try again in ${allowed.retryAfterSec} s`);
       }
       const receivedAtMs = now();
       const problem = positionProblem(position, receivedAtMs);
