@@ -1,27 +1,21 @@
-import { decode, encode } from '@msgpack/msgpack';
+import { encode } from '@msgpack/msgpack';
 import t from 'tap';
-import WebSocket from 'ws';
 import { startTestNats } from '../engine/testing/nats.ts';
-import type { ServerFrame } from './protocol.ts';
 import { startFakeEngine } from './testing/fake-engine.ts';
 import { startTestGateway, type TestGateway } from './testing/gateway.ts';
 import { sampleView } from './testing/race-views.ts';
 import { waitFor } from './testing/wait.ts';
+import { openFrameSocket } from './testing/frame-socket.ts';
 
 const nats = await startTestNats(t, { streams: false });
 const engine = await startFakeEngine(await nats.connectAs('engine'), { view: sampleView({ track: 'sebring', session: 'race-1' }), seq: 7 });
 const gw = await startTestGateway(t, await nats.connectAs('gateway'));
 
 /** A bare WebSocket that records the frames it gets, to send what a well-behaved client never would. */
-async function rawSocket(): Promise<{ ws: WebSocket; frames: ServerFrame[] }> {
-  const ws = new WebSocket(gw.wsUrl);
-  ws.binaryType = 'arraybuffer';
-  const frames: ServerFrame[] = [];
-  ws.on('message', (data: ArrayBuffer) => frames.push(decode(data) as ServerFrame));
-  t.teardown(() => ws.close());
-  await waitFor(() => frames.length === 1, 'the hello frame');
-  t.match(frames[0], { type: 'hello', protocol: 1 });
-  return { ws, frames };
+async function rawSocket() {
+  const socket = await openFrameSocket(t, gw.wsUrl);
+  t.match(socket.frames[0], { type: 'hello', protocol: 1 });
+  return socket;
 }
 
 const kinds = ['undecodable_frame', 'unknown_type', 'bad_message', 'unknown_session'] as const;

@@ -1,14 +1,13 @@
-import { decode, encode } from '@msgpack/msgpack';
 import { Kvm } from '@nats-io/kv';
 import t, { type Test } from 'tap';
-import WebSocket from 'ws';
 import { gpsFixMsgId, riderDevice, type GpsFix } from '../../actors/contracts/gps.ts';
 import { subjects } from '../../actors/contracts/subjects.ts';
 import { readEdgeMessages } from '../../engine/testing/edge-stream.ts';
 import { GATEWAY_AUDIENCE } from '../../oidc/claims.ts';
 import { issueRiderCredentials, revokeTraccarKeys } from '../../oidc/riders.ts';
 import { createTokenVerifier } from '../auth/verifier.ts';
-import type { ClientFrame, ServerFrame } from '../protocol.ts';
+import type { ClientFrame } from '../protocol.ts';
+import { openFrameSocket } from '../testing/frame-socket.ts';
 import { startTestGateway } from '../testing/gateway.ts';
 import { REGATTA, startRiderNats } from '../testing/rider-stack.ts';
 import { createTestSigner, TEST_ISSUER } from '../testing/tokens.ts';
@@ -28,13 +27,7 @@ const nowMs = () => Date.now();
 
 /** A bare WebSocket recording the frames it gets (after hello). */
 async function rider(t: Test) {
-  const ws = new WebSocket(gw.wsUrl);
-  ws.binaryType = 'arraybuffer';
-  const frames: ServerFrame[] = [];
-  ws.on('message', (data: ArrayBuffer) => frames.push(decode(data) as ServerFrame));
-  t.teardown(() => ws.close());
-  await waitFor(() => frames.length === 1, 'the hello frame');
-  const send = (frame: ClientFrame) => ws.send(encode(frame));
+  const { frames, send } = await openFrameSocket(t, gw.wsUrl);
   const reply = async (ref: string) => {
     await waitFor(() => frames.some((f) => 'ref' in f && f.ref === ref), `the reply to ${ref}`);
     return frames.find((f) => 'ref' in f && f.ref === ref)!;

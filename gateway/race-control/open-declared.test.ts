@@ -1,9 +1,7 @@
-import { decode, encode } from '@msgpack/msgpack';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import WebSocket from 'ws';
 import type { EventDeclaration } from '../../actors/contracts/declaration.ts';
 import { readingMsgId, type EdgePassing } from '../../actors/contracts/events.ts';
 import type { AuditRecord, CommandReply } from '../../actors/contracts/race-control.ts';
@@ -17,7 +15,8 @@ import { readRaceEvents } from '../../engine/testing/race-events.ts';
 import { waitFor } from '../../engine/testing/wait.ts';
 import { GATEWAY_AUDIENCE } from '../../oidc/claims.ts';
 import { createTokenVerifier } from '../auth/verifier.ts';
-import type { ClientFrame, CommandReplyFrame, ServerFrame } from '../protocol.ts';
+import type { CommandReplyFrame } from '../protocol.ts';
+import { openFrameSocket } from '../testing/frame-socket.ts';
 import { startTestGateway } from '../testing/gateway.ts';
 import { createTestSigner, TEST_ISSUER } from '../testing/tokens.ts';
 
@@ -149,13 +148,7 @@ t.test('open of a session that is live already: only its host answers', async (t
 });
 
 t.test('two opens at once of a session no source opened (over WebSocket): created once, the second refused by its host', async (t) => {
-  const ws = new WebSocket(gw.wsUrl);
-  ws.binaryType = 'arraybuffer';
-  t.teardown(() => ws.close());
-  const frames: ServerFrame[] = [];
-  ws.on('message', (data: ArrayBuffer) => frames.push(decode(data) as ServerFrame));
-  await new Promise((resolve) => ws.once('open', resolve));
-  const send = (f: ClientFrame) => ws.send(encode(f));
+  const { frames, send } = await openFrameSocket(t, gw.wsUrl);
   const reply = (ref: string) => waitFor(`the reply to ${ref}`, () => frames.find((f): f is CommandReplyFrame => f.type === 'command' && f.ref === ref));
   send({ type: 'auth', token: director });
   send({ type: 'command', ref: 'a', track, session: 'race-2', verb: 'open', args: {} });

@@ -1,6 +1,4 @@
-import { decode, encode } from '@msgpack/msgpack';
 import t from 'tap';
-import WebSocket from 'ws';
 import type { AuditRecord, CommandReply } from '../../actors/contracts/race-control.ts';
 import { Registry } from 'prom-client';
 import { ensureSchema } from '../../engine/clickhouse/schema.ts';
@@ -10,7 +8,8 @@ import { readRaceEvents } from '../../engine/testing/race-events.ts';
 import { waitFor } from '../../engine/testing/wait.ts';
 import { GATEWAY_AUDIENCE } from '../../oidc/claims.ts';
 import { createTokenVerifier } from '../auth/verifier.ts';
-import type { ClientFrame, CommandReplyFrame, ServerFrame } from '../protocol.ts';
+import type { CommandReplyFrame } from '../protocol.ts';
+import { openFrameSocket } from '../testing/frame-socket.ts';
 import { startTestClient, startTestGateway } from '../testing/gateway.ts';
 import { RC_REF, startRaceControlStack } from '../testing/race-control-stack.ts';
 import { createTestSigner, TEST_ISSUER } from '../testing/tokens.ts';
@@ -118,13 +117,7 @@ t.test('start, flags, penalties, corrections and notes change the view; forbidde
 });
 
 t.test('a WebSocket command after an auth frame', async (t) => {
-  const ws = new WebSocket(gw.wsUrl);
-  ws.binaryType = 'arraybuffer';
-  t.teardown(() => ws.close());
-  const frames: ServerFrame[] = [];
-  ws.on('message', (data: ArrayBuffer) => frames.push(decode(data) as ServerFrame));
-  await new Promise((resolve) => ws.once('open', resolve));
-  const send = (f: ClientFrame) => ws.send(encode(f));
+  const { frames, send } = await openFrameSocket(t, gw.wsUrl);
   const reply = async (ref: string) => {
     const frame = await waitFor(`the reply to ${ref}`, () => frames.find((f): f is CommandReplyFrame => f.type === 'command' && f.ref === ref));
     if (frame.id) decided.set(frame.id, `${frame.verb}:${frame.outcome}`);
