@@ -7,7 +7,7 @@ import { writeReport, type ReportInput } from './fanout/report.ts';
 import { machine } from './fanout/machine.ts';
 
 /**
- * `npm run bench -- [fanout] [--quick]`: the spectator fan-out benchmark (issue 16). Pitwall and its peers in the
+ * `npm run bench -- [fanout] [--quick]`: the spectator fan-out benchmark (issue 16); `system`, `gps`, `race-control`: others. Pitwall and its peers in the
  * same run, one system at a time, on this machine; writes bench/RESULTS.md and prints a summary.
  */
 const args = process.argv.slice(2);
@@ -27,8 +27,13 @@ if (scenario === 'gps') {
   await import('./gps/tracker.ts'); // issue 15: fixes per second through the rider tracker, with reading a fix as its peer
   process.exit(0);
 }
+if (scenario === 'system') {
+  const { runSystemBenchmark } = await import('./system/run.ts'); // issue 17: the whole system under load
+  await runSystemBenchmark(args);
+  process.exit(0);
+}
 if (scenario !== 'fanout') {
-  process.stderr.write(`unknown scenario ${scenario}: fanout, race-control or gps\n`);
+  process.stderr.write(`unknown scenario ${scenario}: fanout, race-control, gps or system\n`);
   process.exit(2);
 }
 const plan = PLANS[args.includes('--quick') ? 'quick' : 'full'];
