@@ -8,6 +8,7 @@ import { startIngest } from './ingest.ts';
 import { counter, fencedWrites } from './metrics.ts';
 import { startIngestRole } from './ownership/ingest-role.ts';
 import { createLeases } from './ownership/leases.ts';
+import { watchPeerEngines } from './ownership/peer-engines.ts';
 import { sessionKey, startSessionClaims } from './ownership/session-claims.ts';
 import { createPoisonRegistry } from './poison.ts';
 import { startSessionOpener } from './race-control/session-opener.ts';
@@ -85,11 +86,14 @@ export async function startEngine(
   const checkMs = Math.max(50, Math.floor(ttlMs / 6));
   const leases = await createLeases({ kv: await kvm.open('session-owner'), log: deps.log }, { node: opts.node, ttlMs });
 
+  // Health goes out once a second: a peer silent for three is gone.
+  const peers = watchPeerEngines(deps.nc, { node: opts.node, staleMs: 3000 });
   const claims = await startSessionClaims(
     {
       state,
       leases,
       log: deps.log,
+      peerSessionCounts: peers.sessionCounts,
       onClaimed: (ref, lease) =>
         supervisor.ensure(sessionKey(ref), () => startSessionHost(hostDeps, ref, { lease, node: opts.node }, opts.host)),
       onLost: (ref) => void supervisor.drop(sessionKey(ref)),
@@ -159,6 +163,7 @@ export async function startEngine(
       await ingestRole.stop();
       await supervisor.stop();
       await claims.stop({ release: true });
+      peers.stop();
       await leases.stop();
       deps.registry.removeSingleMetric('pitwall_sessions_faulted');
     },

@@ -1,4 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { subjects } from '../actors/contracts/subjects.ts';
 
 /** One live session as an engine's health message lists it (`engine.<node>.health`, JSON). */
 export interface LiveSession {
@@ -15,12 +16,6 @@ export interface LiveSessions {
   list(): (LiveSession & { node: string })[];
   stop(): void;
 }
-
-/**
- * Every engine's health subject. actors/contracts/subjects.ts builds only one node's (`subjects.engineHealth`), and a
- * wildcard is no slug: this is the one subject the gateway writes by hand. TODO: move a builder there.
- */
-const ALL_ENGINE_HEALTH = 'engine.*.health';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const FIELDS = ['track', 'event', 'session', 'name', 'type', 'state'] as const;
@@ -49,7 +44,7 @@ export function createLiveSessions(deps: { nc: NatsConnection; log: (line: strin
   opts: { staleMs: number }): LiveSessions {
   const now = deps.now ?? Date.now;
   const nodes = new Map<string, { at: number; sessions: LiveSession[] }>();
-  const sub = deps.nc.subscribe(ALL_ENGINE_HEALTH, {
+  const sub = deps.nc.subscribe(subjects.allEngineHealth(), {
     callback: (err, msg) => {
       if (err) return deps.log(`gateway: engine health: ${err.message}`);
       const health = parseHealth(msg.string());

@@ -51,6 +51,8 @@ export const subjects = {
   viewSnapshot: (track: string, session: string) =>
     `view.snapshot.${assertSlug('track', track)}.${assertSlug('session', session)}`,
   engineHealth: (node: string) => `engine.${assertSlug('node', node)}.health`,
+  /** Every engine's health (gateways list live sessions from it; engines see how many sessions their peers run). */
+  allEngineHealth: () => 'engine.*.health',
   /** Request/reply to the engine that owns the session: ingest asks it to write an input to RACE (the owner is its one writer). */
   sessionInput: (track: string, session: string) => `engine.input.${assertSlug('track', track)}.${assertSlug('session', session)}`,
 } as const;

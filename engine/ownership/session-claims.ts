@@ -8,9 +8,12 @@ import type { Lease, Leases } from './leases.ts';
  * Which live sessions this engine runs. The open sessions are the list ingest keeps in KV `session-state`
  * (`_open-sessions`); every engine watches it and, every `checkMs`, tries the lease of each open session it does not
  * hold (leases.ts: free, expired, or its own node's from before a restart). So a new session goes to the first engine
- * to ask, and a dead engine's sessions go to another within the lease TTL plus `checkMs`. An engine that already runs
- * N sessions waits N × `checkMs` before it asks for another, so that sessions spread over the engines. What the engine
- * does with a session it won is `onClaimed`; when the lease is lost it calls `onLost`.
+ * to ask, and a dead engine's sessions go to another within the lease TTL plus `checkMs`. So that sessions spread over
+ * the engines, an engine that runs N sessions more than the least busy other engine waits N × `checkMs` before it
+ * asks for another; one that has heard of no other engine does not wait (while it is too new to know, it waits for
+ * every session it runs). The wait matters: until a new session's owner claims it, ingest retries that session's
+ * opening in place and every other session's passings wait behind it. What the engine does with a session it won is
+ * `onClaimed`; when the lease is lost it calls `onLost`.
  */
 export interface SessionClaims {
   /** Claims `ref` now, before the saved list shows it (ingest has just opened it on this engine). */
@@ -30,6 +33,8 @@ export async function startSessionClaims(
     log: Log;
     onClaimed(ref: OpenSessionRef, lease: Lease): void;
     onLost(ref: OpenSessionRef, reason: string): void;
+    /** Sessions each other live engine runs; undefined while unknown (peer-engines.ts). */
+    peerSessionCounts(): number[] | undefined;
   },
   opts: { checkMs: number },
 ): Promise<SessionClaims> {
@@ -40,6 +45,13 @@ export async function startSessionClaims(
   const trying = new Set<string>();
   let stopped = false;
 
+  /** Lets less busy engines ask first (see above). */
+  const waitBeforeClaimMs = () => {
+    const peers = deps.peerSessionCounts();
+    if (peers === undefined) return held.size * opts.checkMs;
+    if (peers.length === 0) return 0;
+    return Math.max(0, held.size - Math.min(...peers)) * opts.checkMs;
+  };
   const claimAll = () => {
     for (const [key, ref] of wanted) void claim(key, ref);
   };
@@ -64,7 +76,7 @@ export async function startSessionClaims(
   async function claim(key: string, ref: OpenSessionRef): Promise<void> {
     if (held.has(key) || trying.has(key) || stopped) return;
     if (!wantedSince.has(key)) wantedSince.set(key, performance.now());
-    if (performance.now() - wantedSince.get(key)! < held.size * opts.checkMs) return;
+    if (performance.now() - wantedSince.get(key)! < waitBeforeClaimMs()) return;
     trying.add(key);
     try {
       const lease = await deps.leases.tryAcquire(key);
