@@ -54,17 +54,21 @@ function random(seed: number) {
 }
 
 /**
- * Race `i` opened at `openAtUs`: started 1 s later with a rolling start (the field crosses the line within 2 s, the
- * start burst), then every car laps at its own pace with ±0.6% noise; one clock tick per second of session time.
- * Ends at `untilUs`. Sorted by time.
+ * Race `i` opened at `openAtUs` and started at `startAtUs`. Nobody crosses the line at the start (a crossing within
+ * the minimum lap of the start would be discarded, SCORING-NOTES): the first crossing completes lap 1, and the field,
+ * still bunched, crosses within 2 s — the start burst. Then every car laps at its own pace (±4% of the mean) with
+ * ±0.6% noise; one clock tick per second of session time. Ends at `untilUs`. Sorted by time.
  */
-export function* raceTimeline(i: number, spec: RaceSpec, declaration: EventDeclaration, openAtUs: number, untilUs: number): Generator<TimelineItem> {
+export function* raceTimeline(
+  i: number, spec: RaceSpec, declaration: EventDeclaration, times: { openAtUs: number; startAtUs: number; untilUs: number },
+): Generator<TimelineItem> {
+  const { openAtUs, startAtUs, untilUs } = times;
   const next = random(1000 + i);
-  const startAtUs = openAtUs + 1_000_000;
+  const firstLapUs = spec.lapMs * 1000 * 1.05; // a first lap from the grid is slower
   const cars = declaration.entries.map((e, c) => ({
     transponder: e.transponder!,
     paceUs: spec.lapMs * 1000 * (0.96 + 0.08 * next()),
-    atUs: startAtUs + Math.round(c * (2_000_000 / spec.cars) + 50_000),
+    atUs: startAtUs + Math.round(firstLapUs + c * (2_000_000 / spec.cars)),
   }));
   yield { atUs: openAtUs, type: 'session.open' };
   yield { atUs: startAtUs, type: 'session.start' };
