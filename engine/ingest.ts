@@ -10,6 +10,7 @@ import { parseEdgeSubject } from '../actors/contracts/subjects.ts';
 import type { SessionActorOptions } from '../actors/session-actor.ts';
 import { entryMatcher, type EntryMatcher } from './declarations/entry-map.ts';
 import { takeOverEdgeConsumer } from './epoch-consumer.ts';
+import { createKeyedQueue } from './keyed-queue.ts';
 import { getDeclaration } from './declarations/store.ts';
 import { counter, inputErrors, jumpStarts } from './metrics.ts';
 import type { Log } from './log.ts';
@@ -29,7 +30,7 @@ import { isOwnerUnavailable, requestInput, type IngestInput } from './ownership/
  * Several engines: ingest runs on one engine at a time, under the `_ingest` lease (engine/ownership/), and writes
  * nothing to RACE itself: each input goes to the engine that owns the session (ownership/session-input.ts), which
  * writes it under its own lease. Without an answer (no owner yet, or a takeover under way) the same EDGE message is
- * retried in place. A new ingest takes over from the previous one's consumer position with a consumer of its own
+ * retried in place, and its track's later messages wait; other tracks go on (each track in the edge's order). A new ingest takes over from the previous one's consumer position with a consumer of its own
  * (`ingest-<epoch>`), so a paused former ingest can no longer pull from it; and the open-session list is saved with
  * compare-and-set, so a paused former ingest cannot overwrite it.
  */
@@ -284,23 +285,29 @@ export async function startIngest(deps: IngestDeps): Promise<Ingest> {
   }
 
   const messages = await consumer.consume({ max_messages: 256 });
+  // Per track, in the edge's order; tracks side by side (keyed-queue.ts): a session opening at one track, waiting for
+  // its owner, or a slow owner there, no longer holds every other track's passings.
+  const queue = createKeyedQueue({ maxPending: 256 });
   const loop = (async () => {
     for await (const msg of messages) {
-      // No owner yet, a takeover under way, RACE unreachable or full: retry this message in place, so session events
-      // keep the edge's order.
-      for (let attempt = 0; !stopping; attempt++) {
-        try {
-          await handle(msg);
-          msg.ack();
-          break;
-        } catch (err) {
-          // A session's owner is missing for a moment when it opens and during a takeover: say so only if it lasts.
-          if (attempt === (isOwnerUnavailable(err) ? 10 : 0)) deps.log(`ingest: ${msg.subject} seq ${msg.seq}: ${(err as Error).message}; retrying`, { level: 'error', subject: msg.subject, streamSeq: msg.seq });
-          msg.working();
-          await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      await queue.add(parseEdgeSubject(msg.subject)?.track ?? '', async () => {
+        // No owner yet, a takeover under way, RACE unreachable or full: retry this message in place, so session
+        // events keep the edge's order.
+        for (let attempt = 0; !stopping; attempt++) {
+          try {
+            await handle(msg);
+            msg.ack();
+            break;
+          } catch (err) {
+            // A session's owner is missing for a moment when it opens and during a takeover: say so only if it lasts.
+            if (attempt === (isOwnerUnavailable(err) ? 10 : 0)) deps.log(`ingest: ${msg.subject} seq ${msg.seq}: ${(err as Error).message}; retrying`, { level: 'error', subject: msg.subject, streamSeq: msg.seq });
+            msg.working();
+            await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+          }
         }
-      }
+      });
     }
+    await queue.idle();
   })();
 
   return {
