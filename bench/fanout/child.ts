@@ -69,9 +69,9 @@ function wrap(proc: ChildProcess, name: string, lifetimeMs: number): Child {
 }
 
 /** Forks a TypeScript module of the benchmark with IPC; stderr passes through, prefixed by nothing (rare lines). */
-export function forkTs(module: URL, name: string, opts: { env?: NodeJS.ProcessEnv; lifetimeMs: number }): Child {
+export function forkTs(module: URL, name: string, opts: { env?: NodeJS.ProcessEnv; lifetimeMs: number; execArgv?: string[] }): Child {
   const proc = fork(module, [], {
-    execArgv: ['--import', 'tsx', '--max-old-space-size=4096'],
+    execArgv: ['--import', 'tsx', '--max-old-space-size=4096', ...(opts.execArgv ?? [])],
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

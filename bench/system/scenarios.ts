@@ -1,5 +1,8 @@
+import { lateJoinScenario } from './late-join.ts';
+import { memoryScenario } from './memory.ts';
 import { passingToScreenScenario } from './passing-to-screen.ts';
 import type { Scenario } from './scenario.ts';
+import { slowSpectatorsScenario } from './slow-spectators.ts';
 
 /** The issue's scenarios in the order they run (the issue's order). Each module exports one `Scenario`. */
-export const SCENARIOS: readonly Scenario[] = [passingToScreenScenario];
+export const SCENARIOS: readonly Scenario[] = [passingToScreenScenario, lateJoinScenario, slowSpectatorsScenario, memoryScenario];

@@ -36,4 +36,9 @@ process.on('disconnect', () => void stop(0));
 process.on('message', (m: { cmd: string }) => {
   if (m.cmd === 'stats') void takeFanOut().then((publish) => process.send?.({ type: 'stats', stats: { publish } }));
   if (m.cmd === 'stop') void stop(0);
+  // The whole registry (slow spectators, frames, connections) and this process's memory after a full collection.
+  if (m.cmd === 'metrics') {
+    (globalThis as { gc?: () => void }).gc?.();
+    void registry.getMetricsAsJSON().then((metrics) => process.send?.({ type: 'metrics', metrics, memory: process.memoryUsage() }));
+  }
 });

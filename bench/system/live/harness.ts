@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { decode } from '@msgpack/msgpack';
 import type { Child } from '../../fanout/child.ts';
-import { cpuMeter, machineMeter } from '../../fanout/proc.ts';
+import { cpuMeter, cpuSeconds, machineMeter } from '../../fanout/proc.ts';
 import { summarise, type LatencySummary } from '../../fanout/stats.ts';
 import type { EdgeLoadStart, StartedRace } from './edge-load.ts';
 import type { RaceSpec } from './races.ts';
@@ -15,10 +15,15 @@ import { forkLoad, startLiveStack, type LiveStack } from './stack.ts';
 export interface LiveRaces {
   stack: LiveStack;
   races: StartedRace[];
+  /** The engine's memory (after a full collection) before any race opened. */
+  engineAtStart: NodeJS.MemoryUsage;
   /** Every load process (edge agents, probe, spectators), for CPU. */
   loadProcesses(): { name: string; pid: number }[];
-  /** Opens `count` spectators spread over the races (in `processes` new processes of at most 5,000 each). */
-  connect(count: number, opts?: { spreadMs?: number; races?: StartedRace[] }): Promise<ConnectResult>;
+  /**
+   * Opens `count` spectators spread over the races (or each following all of them), in new processes of at most
+   * `perProcess` (default 5,000) connections each.
+   */
+  connect(count: number, opts?: { spreadMs?: number; followAll?: boolean; perProcess?: number }): Promise<ConnectResult>;
   /** Starts a measurement window: every counter and sample reset, CPU and disk meters started. */
   window(): void;
   /** Ends the window: latencies at each point of the path, spectator counters, CPU of every process, disk writes. */
@@ -41,7 +46,8 @@ export interface ConnectResult {
 
 export interface WindowResult {
   seconds: number;
-  /** Passing → RACE (edge agent, EDGE, ingest, the owner's RACE write), → view (actor, coalescing), → screen. */
+  /** Passing → EDGE (edge agent's outbox and publish), → RACE (ingest, the owner's RACE write), → view (actor, coalescing), → screen. */
+  toEdge: LatencySummary;
   toRace: LatencySummary;
   toView: LatencySummary;
   toScreen: LatencySummary;
@@ -87,6 +93,7 @@ export async function startLiveRaces(opts: {
     const probeCreds = stack.nats.credentials('admin');
     const probe = forkLoad('./probe.ts', 'probe', lifetimeMs, { NATS_URL: stack.nats.url, NATS_USER: probeCreds.user, NATS_PASS: probeCreds.pass });
     await probe.next('ready');
+    const { memory: engineAtStart } = await stack.engine.ask<{ memory: NodeJS.MemoryUsage }>({ cmd: 'memory' }, 'memory');
     const edge = forkLoad('./edge-load.ts', 'edge-agents', lifetimeMs);
     const start: EdgeLoadStart = {
       cmd: 'start', spec: opts.spec, devices: stack.devices, natsUrl: stack.nats.url, outboxDir: `${stack.dir}/outbox`,
@@ -104,23 +111,26 @@ export async function startLiveRaces(opts: {
       { name: 'edge agents', pid: edge.pid }, { name: 'NATS probe', pid: probe.pid },
       ...spectators.map((s, i) => ({ name: `spectators ${i + 1}`, pid: s.pid })),
     ];
-    let meters: ReturnType<typeof cpuMeter>[] = [];
+    /** CPU meters of the processes running when the window began; a process started during it is measured from its start. */
+    let meters = new Map<number, ReturnType<typeof cpuMeter>>();
     let stopped: Promise<{ passings: number; acked: number }> | undefined;
     const live: LiveRaces = {
-      stack, races, loadProcesses,
+      stack, races, engineAtStart, loadProcesses,
       async connect(count, connectOpts = {}) {
-        const made: Promise<ConnectResult>[] = [];
-        for (let first = 0; first < count; first += PER_PROCESS) {
-          const child = forkLoad('./spectators.ts', `spectators ${spectators.length + 1}`, lifetimeMs);
-          spectators.push(child);
-          await child.next('ready');
-          const n = Math.min(PER_PROCESS, count - first);
+        const perProcess = connectOpts.perProcess ?? PER_PROCESS;
+        const shares = Array.from({ length: Math.ceil(count / perProcess) }, (_, i) => ({ first: i * perProcess, n: Math.min(perProcess, count - i * perProcess) }));
+        // Every process first, then every connect command at once: a storm starts everywhere together.
+        const base = spectators.length;
+        const children = shares.map((_, i) => forkLoad('./spectators.ts', `spectators ${base + i + 1}`, lifetimeMs));
+        spectators.push(...children);
+        await Promise.all(children.map((c) => c.next('ready')));
+        const made = shares.map(({ first, n }, i) => {
           const command: ConnectCommand = {
-            cmd: 'connect', url: stack.gatewayUrl, races: connectOpts.races ?? races, count: n, first,
+            cmd: 'connect', url: stack.gatewayUrl, races, count: n, first, followAll: connectOpts.followAll ?? false,
             spreadMs: connectOpts.spreadMs ?? 0, concurrency: 200, timeoutMs: 60_000,
           };
-          made.push(child.ask<ConnectResult>(command, 'connected', 90_000));
-        }
+          return children[i]!.ask<ConnectResult>(command, 'connected', 90_000);
+        });
         const results = await Promise.all(made);
         const failures: Record<string, number> = {};
         for (const r of results) for (const [k, v] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + v;
@@ -135,25 +145,25 @@ export async function startLiveRaces(opts: {
       window() {
         probe.proc.send({ cmd: 'window' });
         for (const s of spectators) s.proc.send({ cmd: 'window' });
-        meters = processes().map((p) => cpuMeter([p.pid]));
+        meters = new Map(processes().map((p) => [p.pid, cpuMeter([p.pid])]));
         machine = machineMeter();
         natsWrites = writeBytes(stack.nats.pid);
         windowStart = performance.now();
       },
       async collect() {
         const seconds = (performance.now() - windowStart) / 1000;
-        const cores = meters.map((m) => m().cores);
+        const cpu = processes().map((proc) => ({ name: proc.name, cores: meters.get(proc.pid)?.().cores ?? (cpuSeconds(proc.pid) ?? 0) / seconds }));
         const machineCores = machine();
         const natsWriteBytesPerSec = (writeBytes(stack.nats.pid) - natsWrites) / seconds;
-        const p = await probe.ask<{ toRaceUs: number[]; toViewUs: number[]; passings: number; diffs: number; agree: number; disagree: number }>({ cmd: 'collect' }, 'collected');
+        const p = await probe.ask<{ toEdgeUs: number[]; toRaceUs: number[]; toViewUs: number[]; passings: number; diffs: number; agree: number; disagree: number }>({ cmd: 'collect' }, 'collected');
         const s = await Promise.all(spectators.map((c) => c.ask<{ latencyUs: number[]; frames: number; bytes: number; gaps: number; closed: number }>({ cmd: 'collect' }, 'collected')));
         return {
           seconds,
-          toRace: summarise(p.toRaceUs), toView: summarise(p.toViewUs), toScreen: summarise(s.flatMap((x) => x.latencyUs)),
+          toEdge: summarise(p.toEdgeUs), toRace: summarise(p.toRaceUs), toView: summarise(p.toViewUs), toScreen: summarise(s.flatMap((x) => x.latencyUs)),
           passings: p.passings, diffs: p.diffs, agree: p.agree, disagree: p.disagree,
           spectatorFrames: s.reduce((a, x) => a + x.frames, 0), spectatorBytes: s.reduce((a, x) => a + x.bytes, 0),
           gaps: s.reduce((a, x) => a + x.gaps, 0), closed: s.reduce((a, x) => a + x.closed, 0),
-          cpu: processes().map((proc, i) => ({ name: proc.name, cores: cores[i] ?? 0 })),
+          cpu,
           machineCores, natsWriteBytesPerSec,
         };
       },

@@ -7,8 +7,8 @@ import type { StartedRace } from './edge-load.ts';
 
 /**
  * Spectators of the live scenarios: many lean WebSocket connections (bench/fanout/ws-client.ts) in one process,
- * pinned by the orchestrator to the client core. Each subscribes to one race with the spectator protocol and decodes
- * every frame: the time to its first snapshot after it started connecting (late joins), seq gaps, and for every
+ * pinned by the orchestrator to the client core. Each subscribes to one race (or all) with the spectator protocol and
+ * decodes every frame: the time to its snapshots after it started connecting (late joins), seq gaps, and for every
  * car whose race time changed in a diff, passing → screen latency = receipt − (race start + raceUs).
  * IPC: `connect` → `connected`; `window`; `pause` {every}; `collect` → `collected`; `close`.
  */
@@ -17,8 +17,9 @@ export interface ConnectCommand {
   url: string;
   races: StartedRace[];
   count: number;
-  /** Connection k follows races[(first + k) % races.length]. */
+  /** Connection k follows races[(first + k) % races.length]; with followAll, every race (a TV wall). */
   first: number;
+  followAll?: boolean;
   /** Spread the connection attempts evenly over this long (a late-join storm); 0: `concurrency` at a time. */
   spreadMs: number;
   concurrency: number;
@@ -28,10 +29,12 @@ export interface ConnectCommand {
 
 interface Conn {
   client?: WsClient;
-  race: StartedRace;
+  races: StartedRace[];
   startedUs: number;
+  /** When the snapshots of all its races had arrived. */
   snapshotUs?: number;
-  seq?: number;
+  /** Last seq per track. */
+  seq: Map<string, number>;
   slow: boolean;
   failed?: string;
 }
@@ -43,32 +46,36 @@ let cpu0 = process.cpuUsage();
 let t0 = performance.now();
 
 function onFrame(conn: Conn, payload: Buffer) {
-  let frame: { type?: string; seq?: number; diff?: { rows?: Record<string, { set?: { raceUs?: unknown } }> } };
+  let frame: { type?: string; track?: string; seq?: number; diff?: { rows?: Record<string, { set?: { raceUs?: unknown } }> } };
   try {
     frame = decode(payload) as typeof frame;
   } catch {
     counts.undecodable++;
     return;
   }
+  const track = frame.track ?? '';
+  const race = conn.races.find((r) => r.track === track);
+  if (!race || typeof frame.seq !== 'number') return;
   if (frame.type === 'snapshot') {
-    conn.snapshotUs ??= wallUs();
-    conn.seq = frame.seq;
+    conn.seq.set(track, frame.seq);
+    if (conn.seq.size === conn.races.length) conn.snapshotUs ??= wallUs();
     return;
   }
   if (frame.type !== 'diff' || conn.slow) return;
   counts.frames++;
-  if (conn.seq !== undefined && frame.seq !== conn.seq + 1) counts.gaps++;
-  conn.seq = frame.seq;
+  const last = conn.seq.get(track);
+  if (last !== undefined && frame.seq !== last + 1) counts.gaps++;
+  conn.seq.set(track, frame.seq);
   const now = wallUs();
   for (const patch of Object.values(frame.diff?.rows ?? {})) {
     const raceUs = patch.set?.raceUs;
     if (typeof raceUs !== 'number') continue;
-    latency.add(now - (conn.race.startAtUs + raceUs));
+    latency.add(now - (race.startAtUs + raceUs));
     counts.latencySamples++;
   }
 }
 
-function open(conn: Conn, url: URL, subscribe: Buffer, settled: () => void) {
+function open(conn: Conn, url: URL, settled: () => void) {
   conn.startedUs = wallUs();
   let done = false;
   const settle = () => {
@@ -78,7 +85,9 @@ function open(conn: Conn, url: URL, subscribe: Buffer, settled: () => void) {
     }
   };
   conn.client = connectWs(url, {
-    open: () => conn.client?.send(2, subscribe),
+    open: () => {
+      for (const race of conn.races) conn.client?.send(2, Buffer.from(encodeFrame({ type: 'subscribe', track: race.track, session: race.session })));
+    },
     message: (_opcode, payload) => {
       onFrame(conn, payload);
       if (conn.snapshotUs !== undefined) settle();
@@ -94,7 +103,9 @@ function open(conn: Conn, url: URL, subscribe: Buffer, settled: () => void) {
 
 async function connectAll(m: ConnectCommand) {
   const url = new URL(m.url);
-  const batch: Conn[] = Array.from({ length: m.count }, (_, k) => ({ race: m.races[(m.first + k) % m.races.length]!, startedUs: 0, slow: false }));
+  const batch: Conn[] = Array.from({ length: m.count }, (_, k) => ({
+    races: m.followAll ? m.races : [m.races[(m.first + k) % m.races.length]!], startedUs: 0, slow: false, seq: new Map(),
+  }));
   conns.push(...batch);
   const stormUs = wallUs();
   let settledCount = 0;
@@ -114,8 +125,7 @@ async function connectAll(m: ConnectCommand) {
       const conn = batch[next++];
       if (!conn) return;
       inFlight++;
-      const subscribe = Buffer.from(encodeFrame({ type: 'subscribe', track: conn.race.track, session: conn.race.session }));
-      open(conn, url, subscribe, settled);
+      open(conn, url, settled);
     };
     const pump = () => {
       while (inFlight < m.concurrency && next < batch.length) openNext();
