@@ -20,6 +20,7 @@ const plan = (quick: boolean) => ({
 export const lateJoinScenario: Scenario = {
   id: 'late-join',
   title: '2. Late-join storm',
+  expectedSeconds: (quick) => (quick ? 20 : 45),
   method(quick) {
     const p = plan(quick);
     return [

@@ -8,9 +8,9 @@ import type { Scenario } from './scenario.ts';
 const TARGET_KB = 10;
 
 const plan = (quick: boolean) => ({
-  spec: { sessions: quick ? 20 : 50, cars: 30, lapMs: 30_000 },
-  spectators: quick ? 5000 : 10_000,
-  runningMs: quick ? 3_000 : 10_000,
+  spec: { sessions: quick ? 10 : 50, cars: 30, lapMs: 30_000 },
+  spectators: quick ? 3000 : 10_000,
+  runningMs: quick ? 2_000 : 10_000,
 });
 
 const kb = (bytes: number) => (bytes / 1024).toFixed(1);
@@ -19,6 +19,7 @@ const mb = (bytes: number) => (bytes / 1024 ** 2).toFixed(1);
 export const memoryScenario: Scenario = {
   id: 'memory',
   title: '6. Memory',
+  expectedSeconds: (quick) => (quick ? 22 : 60),
   method(quick) {
     const p = plan(quick);
     return [

@@ -3,6 +3,7 @@ import { stopAll } from '../fanout/child.ts';
 import { machine } from '../fanout/machine.ts';
 import { waitForQuiet } from '../fanout/proc.ts';
 import { writeReport, type ScenarioRun } from './report.ts';
+import type { Scenario } from './scenario.ts';
 import { SCENARIOS } from './scenarios.ts';
 
 /**
@@ -26,8 +27,11 @@ export async function runSystemBenchmark(args: string[]): Promise<void> {
   const runs: ScenarioRun[] = [];
   for (const [i, scenario] of scenarios.entries()) {
     const t0 = Date.now();
-    // Each scenario gets an equal share of what is left, so one that overruns cannot starve the rest.
-    const share = Math.floor((deadline - t0) / (scenarios.length - i));
+    // Each scenario gets its share of what is left, in proportion to how long it expects to run, so that one that
+    // overruns cannot starve the rest.
+    const expected = (s: Scenario) => (s.expectedSeconds?.(quick) ?? (quick ? 20 : 150));
+    const rest = scenarios.slice(i).reduce((sum, s) => sum + expected(s), 0);
+    const share = Math.floor(((deadline - t0) * expected(scenario)) / rest);
     const run: ScenarioRun = { id: scenario.id, title: scenario.title, method: scenario.method(quick), seconds: 0 };
     log(`${scenario.title} (at ${Math.round((t0 - started) / 1000)} s, ${Math.round(share / 1000)} s for it)`);
     try {

@@ -42,5 +42,7 @@ export interface Scenario {
   title: string;
   /** How it is measured (processes, sizes, windows, what the peer is), one markdown bullet per item. */
   method(quick: boolean): string[];
+  /** About how long it runs; the runner shares the time left in proportion (default 20 s quick, 150 s full). */
+  expectedSeconds?(quick: boolean): number;
   run(ctx: ScenarioContext): Promise<ScenarioResult>;
 }

@@ -11,9 +11,9 @@ const plan = (quick: boolean) => ({
   spec: { sessions: 8, cars: 30, lapMs: 4_000 },
   spectators: quick ? 500 : 1000,
   every: 10,
-  settleMs: quick ? 6_000 : 8_000,
-  windowMs: quick ? 4_000 : 20_000,
-  slowWindowMs: quick ? 8_000 : 45_000,
+  settleMs: quick ? 7_000 : 10_000,
+  windowMs: quick ? 3_000 : 20_000,
+  slowWindowMs: quick ? 6_000 : 45_000,
 });
 
 /** The gateway's slow-spectator counters (gateway/metrics.ts). */
@@ -26,6 +26,7 @@ const SLOW_METRICS = [
 export const slowSpectatorsScenario: Scenario = {
   id: 'slow-spectators',
   title: '3. Slow spectators',
+  expectedSeconds: (quick) => (quick ? 25 : 120),
   method(quick) {
     const p = plan(quick);
     return [

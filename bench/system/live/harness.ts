@@ -87,7 +87,9 @@ export async function startLiveRaces(opts: {
   log: (line: string) => void;
 }): Promise<LiveRaces> {
   const lifetimeMs = opts.runMs + 60_000;
+  const t0 = Date.now();
   const stack = await startLiveStack({ races: opts.spec, lifetimeMs, log: opts.log });
+  opts.log(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const spectators: Child[] = [];
   try {
     const probeCreds = stack.nats.credentials('admin');
@@ -102,6 +104,7 @@ export async function startLiveRaces(opts: {
     const { races } = await edge.ask<{ races: StartedRace[] }>(start, 'started');
     probe.proc.send({ cmd: 'races', races });
     await waitForViews(stack, races, 30_000);
+    opts.log(`${races.length} races open in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     let machine = machineMeter();
     let natsWrites = 0;
