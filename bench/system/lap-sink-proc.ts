@@ -14,6 +14,8 @@ import { wallUs } from './wall-clock.ts';
  * clock). The sink acknowledges a batch's messages synchronously right after its insert resolves
  * (engine/batch-sink.ts), so an insert's end is its laps' ack time.
  *
+ * BENCH_BATCH sets the lap sink's batch size (a round that tries another size); unset, the engine's default.
+ *
  * IPC: sends `ready`; answers `stats` with `{inserted, archived, inserts}` (and forgets the inserts it sent);
  * `stop` stops the sinks and exits.
  */
@@ -59,7 +61,8 @@ const inserts: InsertRecord[] = [];
 const nc = await connect({ servers: env('BENCH_NATS_URL'), user: env('BENCH_NATS_USER'), pass: env('BENCH_NATS_PASS'), name: 'bench lap sink' });
 const clickhouse = recording(createClickHouseHttp(JSON.parse(env('BENCH_CLICKHOUSE')) as ClickHouseConfig), inserts);
 const deps = { nc, clickhouse, registry: new Registry(), log: (line: string) => process.stderr.write(`lap-sink-proc: ${line}\n`) };
-const sinks: BatchSink[] = [await startLapSink(deps)];
+const batch = process.env.BENCH_BATCH ? Number(process.env.BENCH_BATCH) : undefined; // undefined: the engine's default
+const sinks: BatchSink[] = [await startLapSink(deps, { batch })];
 if (process.env.BENCH_ARCHIVE === '1') sinks.push(await startRaceArchive(deps));
 
 process.on('message', (m: { type: string }) => {
