@@ -12,7 +12,8 @@ import { wallUs } from './wall-clock.ts';
  * sessions. Every payload carries the writer's `lease` epoch, as the host's do.
  *
  * IPC commands (each answered with `done`):
- * - `backlog {session, count}`: `count` laps of 100 cars as fast as JetStream takes them (512 in flight).
+ * - `backlog {session, count}`: `count` laps of 100 cars as fast as JetStream takes them (512 in flight); answers with the
+ *   first one's stream sequence.
  * - `rate {session, perSec, seconds}`: laps of 100 cars at a steady rate; answers with each lap's publish time.
  * - `burst {session, cars, spreadMs}`: a start: each car crosses once, spread evenly over `spreadMs` (passing then
  *   lap); answers with each lap's publish time and pub-ack time.
@@ -46,16 +47,18 @@ const nc = await connect({ servers: env('BENCH_NATS_URL'), user: env('BENCH_NATS
 const js = jetstream(nc);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function backlog(session: string, count: number): Promise<void> {
+async function backlog(session: string, count: number): Promise<{ firstSeq: number }> {
   const inFlight = new Set<Promise<unknown>>();
+  let firstSeq = Infinity;
   for (let i = 0; i < count; i++) {
     const lap = backlogLap(session, i, wallUs());
-    const p = js.publish(subjects.timing(TRACK, session, 'lap'), JSON.stringify({ ...lap, lease: 1 }), { msgID: lapMsgId(lap) });
+    const p = js.publish(subjects.timing(TRACK, session, 'lap'), JSON.stringify({ ...lap, lease: 1 }), { msgID: lapMsgId(lap) }).then((ack) => (firstSeq = Math.min(firstSeq, ack.seq)));
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
     if (inFlight.size >= 512) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
+  return { firstSeq };
 }
 
 async function rate(session: string, perSec: number, seconds: number): Promise<LapTimes> {
@@ -124,7 +127,7 @@ function startBackground(lapsPerSec: number, sessions: number) {
 process.on('message', (m: { type: string; session: string; count: number; perSec: number; seconds: number; cars: number; spreadMs: number; lapsPerSec: number; sessions: number }) => {
   const done = (extra: object = {}) => process.send?.({ type: 'done', ...extra });
   const fail = (err: Error) => process.send?.({ type: 'done', error: err.message });
-  if (m.type === 'backlog') void backlog(m.session, m.count).then(() => done(), fail);
+  if (m.type === 'backlog') void backlog(m.session, m.count).then(done, fail);
   else if (m.type === 'rate') void rate(m.session, m.perSec, m.seconds).then(done, fail);
   else if (m.type === 'burst') void burst(m.session, m.cars, m.spreadMs).then(done, fail);
   else if (m.type === 'background') {
