@@ -7,7 +7,7 @@ import { forkTs, pin, type Child } from '../fanout/child.ts';
 import { cpuMeter, machineMeter } from '../fanout/proc.ts';
 import { summarise } from '../fanout/stats.ts';
 import type { LapTimes } from './lap-load.ts';
-import { burstTable, noiseOfRounds, throughputTable, type Burst, type BurstLags, type Round } from './lap-sink-report.ts';
+import { burstTable, burstTarget, findingsOf, noiseOfRounds, throughputTable, type Burst, type BurstLags, type Round } from './lap-sink-report.ts';
 import { startLapServers, type LapServers } from './lap-servers.ts';
 import type { InsertRecord, SinkStats } from './lap-sink-proc.ts';
 import { watchLaps } from './lap-visibility.ts';
@@ -258,7 +258,9 @@ export const lapSinkScenario: Scenario = {
       }
       body.push(`The archive caught up with the backlog rounds in ${(data.catchUpSeconds as number).toFixed(1)} s before the live steps. Active parts at the end: ${parts.map((p) => `${p.table} ${p.n}`).join(', ')}.`);
       if (skipped.length) body.push('', `Skipped to stay within the time limit: ${skipped.join('; ')}.`);
-      return { body, targets: [], findings, data };
+      findings.push(...findingsOf(rounds, data.catchUpSeconds as number, lags));
+      const targets = bursts.length ? [burstTarget(lags, bursts, ctx.quick)] : [];
+      return { body, targets, findings, data };
     } finally {
       await closeNats().catch(() => undefined);
       for (const c of children) await c.stop();
