@@ -80,7 +80,9 @@ export async function startBatchSink(
       } catch (err) {
         if (stopping) throw err;
         if (attempt === 0) deps.log(`${name}: ${(err as Error).message}; retrying`);
+        // The batch being retried and the one filling behind it stay ours while ClickHouse is down (ack_wait 30 s).
         msgs.forEach((m) => m.working());
+        pending.forEach((m) => m.working());
         await new Promise((r) => setTimeout(r, Math.min(10_000, 200 * 2 ** attempt)));
       }
     }
@@ -112,6 +114,7 @@ export async function startBatchSink(
     while (!stopping) {
       try {
         messages = await consumer.consume({ max_messages: batchSize });
+        if (stopping) messages.stop(); // stop() came while the consumer was being set up
         for await (const msg of messages) {
           pending.push(msg);
           if (pending.length >= batchSize) {
@@ -126,6 +129,7 @@ export async function startBatchSink(
     }
     await flush();
   })();
+
   return {
     inserted: () => inserted,
     async stop() {
