@@ -101,7 +101,7 @@ export function findingsOf(rounds: Round[], archiveCatchUpSeconds: number, lags:
     );
   }
   if (rounds.some((r) => r.archive) && archiveCatchUpSeconds > 1) {
-    findings.push(`The RACE archive, beside the lap sink in one process on one connection as in the engine, finished the same backlog ${f(archiveCatchUpSeconds, 1)} s after the lap sink: two durable consumers share one nats-server's delivery; the archive (every RACE event, so also passings and ticks in a real race) is the slower of the two.`);
+    findings.push(`The RACE archive, beside the lap sink in one process on one connection as in the engine, falls behind it on a backlog: each round stops the sink process once every lap is acked, and a new one then needed another ${f(archiveCatchUpSeconds, 1)} s to archive what was left. Two durable consumers share one nats-server's delivery (the sink got about half the read-only peer's rate), and the archive reads every RACE event (in a real race also the passings and ticks), so after an outage laps reach ClickHouse well before the archive does.`);
   }
   const wait = summarise(lags.wait).p50Ms;
   const insert = summarise(lags.insert).p50Ms;
