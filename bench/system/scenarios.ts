@@ -1,3 +1,4 @@
+import { lapSinkScenario } from './lap-sink.ts';
 import { lateJoinScenario } from './late-join.ts';
 import { memoryScenario } from './memory.ts';
 import { passingToScreenScenario } from './passing-to-screen.ts';
@@ -5,4 +6,4 @@ import type { Scenario } from './scenario.ts';
 import { slowSpectatorsScenario } from './slow-spectators.ts';
 
 /** The issue's scenarios in the order they run (the issue's order). Each module exports one `Scenario`. */
-export const SCENARIOS: readonly Scenario[] = [passingToScreenScenario, lateJoinScenario, slowSpectatorsScenario, memoryScenario];
+export const SCENARIOS: readonly Scenario[] = [passingToScreenScenario, lateJoinScenario, slowSpectatorsScenario, lapSinkScenario, memoryScenario];
