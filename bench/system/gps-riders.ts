@@ -1,0 +1,89 @@
+import { forkTs, pin, type Child } from '../fanout/child.ts';
+import { cpuMeter, machineMeter } from '../fanout/proc.ts';
+import { summarise } from '../fanout/stats.ts';
+import { counterDelta, readGpsCounters } from './gps-metrics.ts';
+import { issueCredentials, openRaces, raceRef, TRACK } from './gps-races.ts';
+import { renderGpsRiders, type GpsRun } from './gps-report.ts';
+import { LOAD_CPU, startGpsStack } from './gps-stack.ts';
+import type { Scenario } from './scenario.ts';
+
+/** Sizes and windows: the issue's 10 races × 50 riders in both modes; quick shortens the windows. */
+const sizes = (quick: boolean) => ({
+  races: 10, riders: 50, spectatorsPerRace: quick ? 10 : 30,
+  baselineMs: quick ? 3000 : 15_000, warmupMs: quick ? 2000 : 5000, windowMs: quick ? 6000 : 60_000,
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const here = (module: string) => new URL(module, import.meta.url);
+
+/** A load child (riders or spectators) on the load core, told to connect, resolving once it has. */
+async function startLoad(module: string, lifetimeMs: number, connect: object): Promise<Child> {
+  const child = forkTs(here(module), module, { lifetimeMs, env: { LIFETIME_MS: String(lifetimeMs) } });
+  pin(child.pid, LOAD_CPU);
+  const reply = await child.ask<{ error?: string }>({ cmd: 'connect', ...connect }, 'connected', 60_000);
+  if (reply.error) throw new Error(`${module}: ${reply.error}`);
+  return child;
+}
+
+export const gpsRidersScenario: Scenario = {
+  id: 'gps-riders',
+  title: '7. GPS riders',
+  method(quick) {
+    const s = sizes(quick);
+    return [
+      `${s.races} GPS races at one track, ${s.riders} declared riders each (${s.races * s.riders} riders), opened and started by race control over the gateway's REST commands; the real engine hosts them.`,
+      'Processes: nats-server, the identity provider, the engine and the gateway (createGateway), each its own process on core 0; the rider load and the spectators in two processes on core 1. All on 127.0.0.1.',
+      "Riders: every odd-numbered rider is the rider page (its own WebSocket `/ws`, `auth` with a competitor token from the identity provider, then `position` frames), every even-numbered one Traccar Client (POST `/api/gps/osmand?id=<device key>&…` over kept-alive HTTP). One fix a second each, spread evenly over the second.",
+      `Spectators: ${s.spectatorsPerRace} per race (${s.races * s.spectatorsPerRace}), raw WebSocket clients subscribed to one session each.`,
+      'Fix-to-map latency: a fix\'s own time is its send time on the shared clock (µs); every rider in a non-full `positions` frame a spectator receives is one sample: arrival − fix time. p50/p99/max over a reservoir of every spectator\'s samples. Acknowledgement latency: send to `position` reply (WebSocket) or HTTP 200, both after JetStream stored the fix.',
+      `Gateway CPU per fix: the gateway process's CPU over the ${s.windowMs / 1000} s window (after ${s.warmupMs / 1000} s of warm-up) minus its CPU over a ${s.baselineMs / 1000} s peer window in the same run with the same spectators and riders connected but silent, ÷ the fixes its own counters say it stored in the window.`,
+    ];
+  },
+
+  async run(ctx) {
+    const s = sizes(ctx.quick);
+    const t0 = Date.now();
+    const lifetimeMs = Math.max(10_000, ctx.deadline - Date.now() + 10_000);
+    const stack = await startGpsStack({ lifetimeMs, log: ctx.log });
+    try {
+      await openRaces(stack, s.races, s.riders);
+      const tOpen = Date.now();
+      const credentials = await issueCredentials(stack, s.races, s.riders);
+      const tCreds = Date.now();
+      ctx.log(`stack up and ${s.races} races live in ${((tOpen - t0) / 1000).toFixed(1)} s; ${credentials.length} riders' credentials in ${((tCreds - tOpen) / 1000).toFixed(1)} s`);
+      const sessions = Array.from({ length: s.races }, (_, i) => ({ track: TRACK, session: raceRef(i).session }));
+      const spectators = await startLoad('./gps-spectators.ts', lifetimeMs, { wsUrl: `${stack.gatewayUrl.replace('http', 'ws')}/ws`, sessions, perSession: s.spectatorsPerRace });
+      const riders = await startLoad('./gps-rider-load.ts', lifetimeMs, { gatewayUrl: stack.gatewayUrl, riders: credentials });
+      await sleep(500);
+
+      // The peer: the same gateway, spectators and connected riders, no fixes.
+      const left = () => ctx.deadline - Date.now();
+      const windowMs = Math.min(s.windowMs, left() - s.baselineMs - s.warmupMs - 8000);
+      if (windowMs < 2000) throw new Error(`only ${Math.round(left() / 1000)} s left before the deadline: no room for a window`);
+      const baseMeter = cpuMeter([stack.pids.gateway]);
+      await sleep(s.baselineMs);
+      const baseline = baseMeter();
+
+      const done = riders.ask<{ stats: GpsRun['riders'] }>({ cmd: 'go', durationMs: s.warmupMs + windowMs }, 'done', s.warmupMs + windowMs + 15_000);
+      await sleep(s.warmupMs);
+      await spectators.ask({ cmd: 'reset' }, 'reset');
+      const before = await readGpsCounters(stack.gatewayUrl);
+      const meters = { gateway: cpuMeter([stack.pids.gateway]), engine: cpuMeter([stack.pids.engine]), nats: cpuMeter([stack.pids.nats]),
+        load: cpuMeter([riders.pid, spectators.pid]), machine: machineMeter() };
+      await sleep(windowMs);
+      const cpu = { gateway: meters.gateway(), engine: meters.engine(), nats: meters.nats(), load: meters.load(), machineBusy: meters.machine() };
+      const window = counterDelta(before, await readGpsCounters(stack.gatewayUrl));
+      const seen = (await spectators.ask<{ stats: GpsRun['spectators'] }>({ cmd: 'stats' }, 'stats')).stats;
+      const sent = (await done).stats;
+      const total = await readGpsCounters(stack.gatewayUrl);
+      ctx.log(`window ${windowMs / 1000} s: ${window.storedWs + window.storedOsmand} fixes stored, ${seen.samples} map samples`);
+      return renderGpsRiders({
+        quick: ctx.quick, sizes: { ...s, windowMs }, setupSeconds: { stackAndRaces: (tOpen - t0) / 1000, credentials: (tCreds - tOpen) / 1000 },
+        baseline, cpu, window, total, riders: sent, spectators: seen,
+        fixToMap: summarise(seen.latencyUs), ackWs: summarise(sent.ackWsUs), ackOsmand: summarise(sent.ackOsmandUs), sendLag: summarise(sent.sendLagUs),
+      });
+    } finally {
+      await stack.stop();
+    }
+  },
+};
