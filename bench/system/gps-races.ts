@@ -8,16 +8,18 @@ import { issueRiderCredentials, riderClientId } from '../../oidc/riders.ts';
 import { createIdentityStore } from '../../oidc/store.ts';
 import type { GpsStack } from './gps-stack.ts';
 
-/** The organisation, track and races of the scenario: `races` GPS races at one track, `riders` declared entries each. */
+/**
+ * The organisation and races of the scenario: `races` GPS races, each at a track of its own (a new session at a
+ * track ends ingest's assignment to the earlier ones there: engine/ingest.ts), `riders` declared entries each.
+ */
 export const ORG = 'bench';
-export const TRACK = 'bench-lake';
-export const raceRef = (i: number) => ({ event: `regatta-${i + 1}`, session: `regatta-${i + 1}-race` });
+export const raceRef = (i: number) => ({ track: `lake-${i + 1}`, event: `regatta-${i + 1}`, session: `regatta-${i + 1}-race` });
 
 export function declarations(races: number, riders: number): EventDeclaration[] {
   return Array.from({ length: races }, (_, i) => {
-    const { event, session } = raceRef(i);
+    const { track, event, session } = raceRef(i);
     return {
-      track: TRACK, event, name: `Bench regatta ${i + 1}`, org: ORG,
+      track, event, name: `Bench regatta ${i + 1}`, org: ORG,
       classes: [{ id: 'boats', name: 'Boats' }],
       sessions: [{ id: session, name: 'Race', type: 'race', finish: { laps: 1000 } }],
       entries: Array.from({ length: riders }, (_, n) => ({ number: String(n + 1), name: `Rider ${n + 1}`, class: 'boats' })),
@@ -47,24 +49,29 @@ async function token(stack: GpsStack, input: Parameters<typeof registerServiceCl
 /**
  * Declares the races (KV `events`, as `pitwall event apply` does), then opens and starts each session as race
  * control does for a GPS race without a timing device (docs/gps.md): POST …/commands/open and …/start on the gateway,
- * with a race-control token. Resolves once the gateway lists every session live (its live map takes fixes only then).
+ * with a race-control token. Resolves once the gateway lists every session live (its live map takes fixes only then),
+ * with how long each `open` took to be answered (ms, in the order opened): the engine answers once the session's host
+ * claimed it, which takes longer with every session it already hosts (engine/ownership/session-claims.ts).
  */
-export async function openRaces(stack: GpsStack, races: number, riders: number): Promise<void> {
+export async function openRaces(stack: GpsStack, races: number, riders: number): Promise<number[]> {
   const events = await new Kvm(await stack.connectAs('admin')).open('events');
   for (const d of declarations(races, riders)) await putDeclaration(events, d);
   const director = await token(stack, { clientId: 'bench-race-control', org: ORG, roles: ['race-control'] });
+  const opens: number[] = [];
   for (let i = 0; i < races; i++) {
     for (const verb of ['open', 'start']) {
-      const res = await fetch(`${stack.gatewayUrl}/api/sessions/${TRACK}/${raceRef(i).session}/commands/${verb}`,
+      const t0 = performance.now();
+      const res = await fetch(`${stack.gatewayUrl}/api/sessions/${raceRef(i).track}/${raceRef(i).session}/commands/${verb}`,
         { method: 'POST', headers: { authorization: `Bearer ${director}`, 'content-type': 'application/json' }, body: '{}' });
       const body = (await res.json()) as { outcome?: string };
       if (res.status !== 200 || body.outcome !== 'accepted') throw new Error(`${verb} ${raceRef(i).session}: ${res.status} ${JSON.stringify(body)}`);
+      if (verb === 'open') opens.push(performance.now() - t0);
     }
   }
   const deadline = Date.now() + 15_000;
   for (;;) {
     const { sessions = [] } = (await (await fetch(`${stack.gatewayUrl}/api/sessions`)).json()) as { sessions?: { session: string; state: string }[] };
-    if (Array.from({ length: races }, (_, i) => raceRef(i).session).every((s) => sessions.some((l) => l.session === s))) return;
+    if (Array.from({ length: races }, (_, i) => raceRef(i).session).every((s) => sessions.some((l) => l.session === s))) return opens;
     if (Date.now() > deadline) throw new Error(`the gateway lists ${sessions.length} of ${races} sessions live after 15 s`);
     await new Promise((r) => setTimeout(r, 500)); // gently: the REST rate limit refuses a tight loop
   }

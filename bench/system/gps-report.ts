@@ -8,7 +8,9 @@ type Cpu = { cores: number; cpuSeconds: number };
 export interface GpsRun {
   quick: boolean;
   sizes: { races: number; riders: number; spectatorsPerRace: number; baselineMs: number; warmupMs: number; windowMs: number };
-  setupSeconds: { stackAndRaces: number; credentials: number };
+  setupSeconds: { stack: number; races: number; credentials: number };
+  /** How long race control's `open` of each race took to be answered, in the order opened (ms). */
+  opensMs: number[];
   /** The gateway with spectators and silent riders connected: the peer. */
   baseline: Cpu;
   cpu: { gateway: Cpu; engine: Cpu; nats: Cpu; load: Cpu; machineBusy: number };
@@ -45,7 +47,8 @@ export function renderGpsRiders(run: GpsRun): ScenarioResult & { data: { run: Om
 
   const p99 = run.fixToMap.p99Ms;
   const status: TargetResult['status'] = p99 === undefined ? 'not measured'
-    : riders < TARGET_RIDERS ? 'indicative' : p99 < TARGET_P99_MS ? 'met' : 'not met';
+    // Quick runs 300 riders in 4 races over a 5 s window: smaller than the issue's 10 × 50, so indicative.
+    : riders < TARGET_RIDERS || run.quick ? 'indicative' : p99 < TARGET_P99_MS ? 'met' : 'not met';
   const measured = p99 === undefined ? 'no fix reached a spectator\'s map'
     : `p99 ${ms(p99)} ms, p50 ${ms(run.fixToMap.p50Ms)} ms (${riders} riders, ${sizes.races} races, ${sizes.races * sizes.spectatorsPerRace} spectators, ${windowSec} s window${run.quick ? ', quick' : ''})`;
 
@@ -53,9 +56,18 @@ export function renderGpsRiders(run: GpsRun): ScenarioResult & { data: { run: Om
   if (lost > 0) {
     findings.push(`${lost} of ${sent} fixes sent were not stored: ${refused} refused (${Object.entries(run.riders.refused).map(([k, v]) => `${k} ${v}`).join(', ')}), ${run.riders.failed} failed, ${run.riders.unanswered} unanswered after 5 s.`);
   }
-  if (status === 'not met') findings.push(`Fix-to-map p99 ${ms(p99)} ms is over the ${TARGET_P99_MS} ms target with ${riders} riders.`);
+  if (p99 !== undefined && p99 >= TARGET_P99_MS) findings.push(`Fix-to-map p99 ${ms(p99)} ms is over the ${TARGET_P99_MS} ms target with ${riders} riders.`);
   if ((run.sendLag.p99Ms ?? 0) > 50) {
     findings.push(`The rider load itself fell behind its schedule (send lag p99 ${ms(run.sendLag.p99Ms)} ms, its process at ${cpu.load.cores.toFixed(2)} cores with the spectators): latencies include that.`);
+  }
+  const slowest = Math.max(...run.opensMs);
+  if (slowest > 2000) {
+    findings.push(`Race control's \`open\` of a GPS race is answered later with every session the engine already hosts: ${run.opensMs.map((m) => (m / 1000).toFixed(1)).join(', ')} s for races 1–${run.opensMs.length}. ` +
+      'engine/ownership/session-claims.ts waits held sessions × checkMs (500 ms at the default 3 s lease TTL) before it claims a new session, to let emptier engines take it first, even one its own ingest has just opened; ' +
+      'with one engine nobody else takes it, and `open` waits for the claim (ingest.ts OPEN_DECLARED_WAIT_MS, 6 s), so by that arithmetic the 13th race opened on one engine is answered with an error (it still opens when claimed). Not fixed here: the spreading rule belongs to the ownership design (a cap, or skipping the wait when no other engine is alive, are candidates).');
+  }
+  if (run.setupSeconds.credentials > 3) {
+    findings.push(`Issuing ${riders} riders' credentials took ${run.setupSeconds.credentials.toFixed(1)} s (16 at a time, alongside the opens). Most of it is the device keys: issueRiderCredentials (oidc/riders.ts) revokes the entry's earlier keys by listing every \`traccar.*\` key and reading each, so the n-th key costs n − 1 KV reads (a separate probe on this machine: 250 competitor tokens 1.4 s, 250 device keys 5.2 s). Harmless one \`pitwall rider token\` at a time; a bulk issue for a big field would want an index of keys by entry. Not fixed here.`);
   }
   if (run.spectators.closed > 0 || run.riders.closed > 0) findings.push(`${run.spectators.closed} spectator and ${run.riders.closed} rider connections closed during the run.`);
 
@@ -81,7 +93,7 @@ export function renderGpsRiders(run: GpsRun): ScenarioResult & { data: { run: Om
       `Spectators received ${run.spectators.positionsFrames.toLocaleString('en')} \`positions\` frames carrying ${run.spectators.samples.toLocaleString('en')} rider samples of ${run.spectators.distinctFixes.toLocaleString('en')} distinct fixes.`,
     `Over the whole run the riders sent ${sent.toLocaleString('en')} fixes: ${(run.riders.ackedWs + run.riders.ackedOsmand).toLocaleString('en')} acknowledged, ${refused} refused, ${run.riders.failed} failed, ${run.riders.unanswered} unanswered.`,
     `Noise: the machine had ${cpu.machineBusy.toFixed(2)} of 2 cores busy during the window, ours included (ours: ${(cpu.gateway.cores + cpu.engine.cores + cpu.nats.cores + cpu.load.cores).toFixed(2)}); other engineers' benchmarks share it, so the latencies' tails and the CPU figures move between runs. ` +
-      `Set-up (not measured): stack up and races live in ${run.setupSeconds.stackAndRaces.toFixed(1)} s, ${riders} riders' credentials in ${run.setupSeconds.credentials.toFixed(1)} s.`,
+      `Set-up (outside the window): the stack up in ${run.setupSeconds.stack.toFixed(1)} s; race control's opens ${run.opensMs.map((m) => (m / 1000).toFixed(1)).join(', ')} s; ${riders} riders' credentials in ${run.setupSeconds.credentials.toFixed(1)} s, alongside the opens.`,
   ];
   const { riders: _r, spectators: _s, ...data } = run;
   return { body, targets: [{ target: `GPS fix-to-map p99 under 1 s with ${TARGET_RIDERS} riders`, measured, status }], findings, data: { run: data } };

@@ -17,6 +17,7 @@ const stop = async (code: number) => {
 };
 setTimeout(() => void stop(3), Number(process.env.LIFETIME_MS ?? 600_000)).unref();
 process.on('disconnect', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
 process.on('message', (m: { cmd: string }) => {
   if (m.cmd === 'stop') void stop(0);
 });
