@@ -1,6 +1,7 @@
 import type { LatencySummary } from '../fanout/stats.ts';
 import type { GpsCounters } from './gps-metrics.ts';
 import type { ScenarioResult, TargetResult } from './scenario.ts';
+import { describeStalls } from './worst-per-second.ts';
 
 type Cpu = { cores: number; cpuSeconds: number };
 
@@ -11,17 +12,17 @@ export interface GpsRun {
   setupSeconds: { stack: number; races: number; credentials: number };
   /** How long race control's `open` of each race took to be answered, in the order opened (ms). */
   opensMs: number[];
-  /** The gateway with spectators and silent riders connected: the peer. */
-  baseline: Cpu;
+  /** The servers with spectators and silent riders connected: the peer. */
+  baseline: { gateway: Cpu; engine: Cpu; nats: Cpu };
   cpu: { gateway: Cpu; engine: Cpu; nats: Cpu; load: Cpu; machineBusy: number };
   /** The gateway's counters over the window, and at the end of the run. */
   window: GpsCounters;
   total: GpsCounters;
   riders: {
     sentWs: number; sentOsmand: number; ackedWs: number; ackedOsmand: number; failed: number; unanswered: number; closed: number;
-    refused: Record<string, number>; ackWsUs: number[]; ackOsmandUs: number[]; sendLagUs: number[];
+    refused: Record<string, number>; ackWsUs: number[]; ackOsmandUs: number[]; sendLagUs: number[]; worstAckUs: number[];
   };
-  spectators: { frames: number; positionsFrames: number; samples: number; distinctFixes: number; closed: number; latencyUs: number[] };
+  spectators: { frames: number; positionsFrames: number; samples: number; distinctFixes: number; closed: number; latencyUs: number[]; worstUs: number[] };
   fixToMap: LatencySummary;
   ackWs: LatencySummary;
   ackOsmand: LatencySummary;
@@ -34,13 +35,13 @@ const ms = (v: number | undefined) => (v === undefined ? '–' : v < 10 ? v.toFi
 const row = (name: string, l: LatencySummary) => `| ${name} | ${l.count.toLocaleString('en')} | ${ms(l.p50Ms)} | ${ms(l.p99Ms)} | ${ms(l.maxMs)} |`;
 
 /** The scenario's section of the report: numbers, the target computed from them, and what went wrong if anything. */
-export function renderGpsRiders(run: GpsRun): ScenarioResult & { data: { run: Omit<GpsRun, 'riders' | 'spectators'> } } {
+export function renderGpsRiders(run: GpsRun): ScenarioResult {
   const { sizes, cpu, baseline, window } = run;
   const riders = sizes.races * sizes.riders;
   const windowSec = sizes.windowMs / 1000;
   const fixes = window.storedWs + window.storedOsmand;
   const perFix = (seconds: number) => (fixes > 0 ? (seconds / fixes) * 1e6 : undefined);
-  const gatewayNet = cpu.gateway.cpuSeconds - baseline.cores * windowSec;
+  const net = (name: 'gateway' | 'engine' | 'nats') => cpu[name].cpuSeconds - baseline[name].cores * windowSec;
   const refused = Object.values(run.riders.refused).reduce((a, b) => a + b, 0);
   const lost = refused + run.riders.failed + run.riders.unanswered;
   const sent = run.riders.sentWs + run.riders.sentOsmand;
@@ -79,22 +80,21 @@ export function renderGpsRiders(run: GpsRun): ScenarioResult & { data: { run: Om
     row('acknowledgement, Traccar Client (OsmAnd HTTP 200)', run.ackOsmand),
     row('rider load\'s lag behind its schedule', run.sendLag),
     '',
-    `| process | CPU over the window (cores) | CPU s | µs per fix stored |`,
-    `|---|---|---|---|`,
-    `| gateway, riders sending | ${cpu.gateway.cores.toFixed(3)} | ${cpu.gateway.cpuSeconds.toFixed(2)} | ${ms(perFix(cpu.gateway.cpuSeconds))} |`,
-    `| gateway, peer: no fixes (same spectators, riders connected) | ${baseline.cores.toFixed(3)} | ${(baseline.cores * windowSec).toFixed(2)} (scaled to the window) | – |`,
-    `| **gateway, per fix (difference)** | ${(cpu.gateway.cores - baseline.cores).toFixed(3)} | ${gatewayNet.toFixed(2)} | **${ms(perFix(gatewayNet))}** |`,
-    `| engine (GPS ingest of the same fixes) | ${cpu.engine.cores.toFixed(3)} | ${cpu.engine.cpuSeconds.toFixed(2)} | ${ms(perFix(cpu.engine.cpuSeconds))} |`,
-    `| nats-server | ${cpu.nats.cores.toFixed(3)} | ${cpu.nats.cpuSeconds.toFixed(2)} | ${ms(perFix(cpu.nats.cpuSeconds))} |`,
-    `| load processes (riders + spectators, core 1) | ${cpu.load.cores.toFixed(3)} | ${cpu.load.cpuSeconds.toFixed(2)} | – |`,
+    `| process | CPU over the window (cores) | peer: no fixes (cores) | CPU s for the fixes (window − peer) | µs per fix stored |`,
+    `|---|---|---|---|---|`,
+    ...(['gateway', 'engine', 'nats'] as const).map((name) => `| ${name === 'nats' ? 'nats-server' : name === 'engine' ? 'engine (its GPS ingest reads every fix)' : '**gateway**'} | ` +
+      `${cpu[name].cores.toFixed(3)} | ${baseline[name].cores.toFixed(3)} | ${net(name).toFixed(2)} | ${name === 'gateway' ? '**' : ''}${ms(perFix(net(name)))}${name === 'gateway' ? '**' : ''} |`),
+    `| load processes (riders + spectators, core 1) | ${cpu.load.cores.toFixed(3)} | – | ${cpu.load.cpuSeconds.toFixed(2)} | – |`,
     '',
     `In the ${windowSec} s window the gateway stored ${fixes.toLocaleString('en')} fixes (${window.storedWs.toLocaleString('en')} over WebSocket, ${window.storedOsmand.toLocaleString('en')} over OsmAnd; ` +
       `${(fixes / windowSec).toFixed(0)} a second for ${riders} riders at one a second), showed ${window.shown.toLocaleString('en')} on maps, and counted ${window.inputErrors} input errors. ` +
       `Spectators received ${run.spectators.positionsFrames.toLocaleString('en')} \`positions\` frames carrying ${run.spectators.samples.toLocaleString('en')} rider samples of ${run.spectators.distinctFixes.toLocaleString('en')} distinct fixes.`,
+    `Tails over time: fix to map, ${describeStalls(run.spectators.worstUs, 500)} of the window; acknowledgements, ${describeStalls(run.riders.worstAckUs, 500)} of the run (warm-up included).`,
     `Over the whole run the riders sent ${sent.toLocaleString('en')} fixes: ${(run.riders.ackedWs + run.riders.ackedOsmand).toLocaleString('en')} acknowledged, ${refused} refused, ${run.riders.failed} failed, ${run.riders.unanswered} unanswered.`,
     `Noise: the machine had ${cpu.machineBusy.toFixed(2)} of 2 cores busy during the window, ours included (ours: ${(cpu.gateway.cores + cpu.engine.cores + cpu.nats.cores + cpu.load.cores).toFixed(2)}); other engineers' benchmarks share it, so the latencies' tails and the CPU figures move between runs. ` +
       `Set-up (outside the window): the stack up in ${run.setupSeconds.stack.toFixed(1)} s; race control's opens ${run.opensMs.map((m) => (m / 1000).toFixed(1)).join(', ')} s; ${riders} riders' credentials in ${run.setupSeconds.credentials.toFixed(1)} s, alongside the opens.`,
   ];
   const { riders: _r, spectators: _s, ...data } = run;
-  return { body, targets: [{ target: `GPS fix-to-map p99 under 1 s with ${TARGET_RIDERS} riders`, measured, status }], findings, data: { run: data } };
+  const series = { worstFixToMapMsPerSecond: run.spectators.worstUs.map((v) => Math.round(v / 1000)), worstAckMsPerSecond: run.riders.worstAckUs.map((v) => Math.round(v / 1000)) };
+  return { body, targets: [{ target: `GPS fix-to-map p99 under 1 s with ${TARGET_RIDERS} riders`, measured, status }], findings, data: { run: { ...data, ...series } } };
 }

@@ -4,6 +4,7 @@ import { wallUs } from '../fanout/clock.ts';
 import { createReservoir } from '../fanout/stats.ts';
 import { connectWs, type WsClient } from '../fanout/ws-client.ts';
 import type { RiderCredential } from './gps-races.ts';
+import { createWorstPerSecond } from './worst-per-second.ts';
 
 /**
  * The riders' phones, in a load process of their own (pinned to the load core): each rider sends one fix a second,
@@ -21,6 +22,8 @@ type Rider = RiderCredential & { i: number; ws?: WsClient };
 const ackWs = createReservoir(20_000);
 const ackOsmand = createReservoir(20_000);
 const sendLag = createReservoir(20_000);
+/** The worst acknowledgement of the fixes sent in each second, either endpoint. */
+const worstAck = createWorstPerSecond();
 const counts = { sentWs: 0, sentOsmand: 0, ackedWs: 0, ackedOsmand: 0, failed: 0, refused: {} as Record<string, number>, closed: 0 };
 const pendingWs = new Map<string, number>(); // ref → send time (µs)
 let pendingOsmand = 0;
@@ -55,6 +58,7 @@ function connectRider(r: Rider): Promise<void> {
         if (f.type === 'position' && f.ok) {
           counts.ackedWs += 1;
           ackWs.add(wallUs() - sentUs);
+          worstAck.add(sentUs, wallUs() - sentUs);
         } else refuse(f.code ?? f.type);
       },
     });
@@ -83,6 +87,7 @@ function sendFix(r: Rider) {
       if (res.statusCode === 200) {
         counts.ackedOsmand += 1;
         ackOsmand.add(wallUs() - us);
+        worstAck.add(us, wallUs() - us);
       } else refuse(`http_${res.statusCode}`);
     });
   });
@@ -114,7 +119,7 @@ async function go(riders: Rider[], durationMs: number) {
   // The last fixes' answers: JetStream acks within ms when healthy; wait at most 5 s, then count the rest as unanswered.
   const until = Date.now() + 5000;
   while ((pendingWs.size > 0 || pendingOsmand > 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-  return { ...counts, unanswered: pendingWs.size + pendingOsmand, ackWsUs: ackWs.take(), ackOsmandUs: ackOsmand.take(), sendLagUs: sendLag.take() };
+  return { ...counts, unanswered: pendingWs.size + pendingOsmand, ackWsUs: ackWs.take(), ackOsmandUs: ackOsmand.take(), sendLagUs: sendLag.take(), worstAckUs: worstAck.take() };
 }
 
 let riders: Rider[] = [];

@@ -40,7 +40,7 @@ export const gpsRidersScenario: Scenario = {
       "Riders: every odd-numbered rider is the rider page (its own WebSocket `/ws`, `auth` with a competitor token from the identity provider, then `position` frames), every even-numbered one Traccar Client (POST `/api/gps/osmand?id=<device key>&…` over kept-alive HTTP). One fix a second each, spread evenly over the second.",
       `Spectators: ${s.spectatorsPerRace} per race (${s.races * s.spectatorsPerRace}), raw WebSocket clients subscribed to one session each.`,
       'Fix-to-map latency: a fix\'s own time is its send time on the shared clock (µs); every rider in a non-full `positions` frame a spectator receives is one sample: arrival − fix time. p50/p99/max over a reservoir of every spectator\'s samples. Acknowledgement latency: send to `position` reply (WebSocket) or HTTP 200, both after JetStream stored the fix.',
-      `Gateway CPU per fix: the gateway process's CPU over the ${s.windowMs / 1000} s window (after ${s.warmupMs / 1000} s of warm-up) minus its CPU over a ${s.baselineMs / 1000} s peer window in the same run with the same spectators and riders connected but silent, ÷ the fixes its own counters say it stored in the window.`,
+      `Gateway CPU per fix: the gateway process's CPU over the ${s.windowMs / 1000} s window (after ${s.warmupMs / 1000} s of warm-up) minus its CPU over a ${s.baselineMs / 1000} s peer window (scaled to the window's length) in the same run with the same spectators and riders connected but silent, ÷ the fixes its own counters say it stored in the window. The engine and nats-server are metered the same way.`,
     ];
   },
 
@@ -65,9 +65,9 @@ export const gpsRidersScenario: Scenario = {
       const left = () => ctx.deadline - Date.now();
       const windowMs = Math.min(s.windowMs, left() - s.baselineMs - s.warmupMs - 6000);
       if (windowMs < 3000) throw new Error(`only ${Math.round(left() / 1000)} s left before the deadline: no room for a window`);
-      const baseMeter = cpuMeter([stack.pids.gateway]);
+      const baseMeters = { gateway: cpuMeter([stack.pids.gateway]), engine: cpuMeter([stack.pids.engine]), nats: cpuMeter([stack.pids.nats]) };
       await sleep(s.baselineMs);
-      const baseline = baseMeter();
+      const baseline = { gateway: baseMeters.gateway(), engine: baseMeters.engine(), nats: baseMeters.nats() };
 
       const done = riders.ask<{ stats: GpsRun['riders'] }>({ cmd: 'go', durationMs: s.warmupMs + windowMs }, 'done', s.warmupMs + windowMs + 15_000);
       await sleep(s.warmupMs);

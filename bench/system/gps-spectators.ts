@@ -3,6 +3,7 @@ import { wallUs } from '../fanout/clock.ts';
 import { createReservoir } from '../fanout/stats.ts';
 import { connectWs, type WsClient } from '../fanout/ws-client.ts';
 import type { SessionRef } from '../../gateway/protocol.ts';
+import { createWorstPerSecond } from './worst-per-second.ts';
 
 /**
  * Spectators watching the live maps, in a load process of their own: raw WebSocket clients (bench/fanout/ws-client.ts)
@@ -14,6 +15,8 @@ import type { SessionRef } from '../../gateway/protocol.ts';
  * `{cmd: 'reset'}` → `reset` (a new window); `{cmd: 'stats'}` → `stats` for the window.
  */
 const latency = createReservoir(50_000);
+/** The worst fix-to-map latency of the fixes sent in each second of the window. */
+const worst = createWorstPerSecond();
 let counts = { frames: 0, positionsFrames: 0, samples: 0, closed: 0 };
 let fixes = new Set<string>();
 const sockets: WsClient[] = [];
@@ -44,6 +47,7 @@ function spectate(wsUrl: URL, ref: SessionRef): Promise<void> {
         for (const r of f.riders ?? []) {
           counts.samples += 1;
           latency.add(now - r.atUs);
+          worst.add(r.atUs, now - r.atUs);
           fixes.add(`${f.session}/${r.number}/${r.atUs}`);
         }
       },
@@ -63,11 +67,12 @@ process.on('message', (m: { cmd: string; wsUrl?: string; sessions?: SessionRef[]
   }
   if (m.cmd === 'reset') {
     latency.take();
+    worst.take();
     counts = { frames: 0, positionsFrames: 0, samples: 0, closed: counts.closed };
     fixes = new Set();
     process.send?.({ type: 'reset' });
   }
-  if (m.cmd === 'stats') process.send?.({ type: 'stats', stats: { ...counts, distinctFixes: fixes.size, latencyUs: latency.take() } });
+  if (m.cmd === 'stats') process.send?.({ type: 'stats', stats: { ...counts, distinctFixes: fixes.size, latencyUs: latency.take(), worstUs: worst.take() } });
 });
 process.on('disconnect', () => process.exit(0));
 setTimeout(() => process.exit(3), Number(process.env.LIFETIME_MS ?? 600_000)).unref();
