@@ -15,6 +15,8 @@ export interface GpsRun {
   /** The servers with spectators and silent riders connected: the peer. */
   baseline: { gateway: Cpu; engine: Cpu; nats: Cpu };
   cpu: { gateway: Cpu; engine: Cpu; nats: Cpu; load: Cpu; machineBusy: number };
+  /** Cores used by each server and the whole machine in each second of the window (cpu-timeline.ts). */
+  cpuPerSecond: Record<string, number[]>;
   /** The gateway's counters over the window, and at the end of the run. */
   window: GpsCounters;
   total: GpsCounters;
@@ -33,6 +35,22 @@ const TARGET_P99_MS = 1000;
 const TARGET_RIDERS = 500;
 const ms = (v: number | undefined) => (v === undefined ? '–' : v < 10 ? v.toFixed(2) : v.toFixed(0));
 const row = (name: string, l: LatencySummary) => `| ${name} | ${l.count.toLocaleString('en')} | ${ms(l.p50Ms)} | ${ms(l.p99Ms)} | ${ms(l.maxMs)} |`;
+
+/**
+ * The window's seconds whose worst fix-to-map latency was over 500 ms, with what each server and the machine used
+ * then (cores): a stall with our servers idle and the machine full is starvation by others' work, not our path.
+ */
+function stallSeconds(run: GpsRun): string[] {
+  const bad = run.spectators.worstUs.flatMap((v, i) => (v > 500_000 ? [i] : []));
+  if (bad.length === 0) return [];
+  const c = run.cpuPerSecond;
+  const cell = (name: string, i: number) => c[name]?.[i]?.toFixed(2) ?? '–';
+  return ['', '| second of the window | worst fix to map (ms) | gateway | engine | nats-server | machine (everyone, of 2) |', '|---|---|---|---|---|---|',
+    ...bad.slice(0, 20).map((i) => `| ${i} | ${ms(run.spectators.worstUs[i]! / 1000)} | ${cell('gateway', i)} | ${cell('engine', i)} | ${cell('nats', i)} | ${cell('machine', i)} |`),
+    `| median of all seconds | ${ms(median(run.spectators.worstUs) / 1000)} | ${['gateway', 'engine', 'nats', 'machine'].map((n) => median(c[n] ?? []).toFixed(2)).join(' | ')} |`, ''];
+}
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /** The scenario's section of the report: numbers, the target computed from them, and what went wrong if anything. */
 export function renderGpsRiders(run: GpsRun): ScenarioResult {
@@ -90,6 +108,7 @@ export function renderGpsRiders(run: GpsRun): ScenarioResult {
       `${(fixes / windowSec).toFixed(0)} a second for ${riders} riders at one a second), showed ${window.shown.toLocaleString('en')} on maps, and counted ${window.inputErrors} input errors. ` +
       `Spectators received ${run.spectators.positionsFrames.toLocaleString('en')} \`positions\` frames carrying ${run.spectators.samples.toLocaleString('en')} rider samples of ${run.spectators.distinctFixes.toLocaleString('en')} distinct fixes.`,
     `Tails over time: fix to map, ${describeStalls(run.spectators.worstUs, 500)} of the window; acknowledgements, ${describeStalls(run.riders.worstAckUs, 500)} of the run (warm-up included).`,
+    ...stallSeconds(run),
     `Over the whole run the riders sent ${sent.toLocaleString('en')} fixes: ${(run.riders.ackedWs + run.riders.ackedOsmand).toLocaleString('en')} acknowledged, ${refused} refused, ${run.riders.failed} failed, ${run.riders.unanswered} unanswered.`,
     `Noise: the machine had ${cpu.machineBusy.toFixed(2)} of 2 cores busy during the window, ours included (ours: ${(cpu.gateway.cores + cpu.engine.cores + cpu.nats.cores + cpu.load.cores).toFixed(2)}); other engineers' benchmarks share it, so the latencies' tails and the CPU figures move between runs. ` +
       `Set-up (outside the window): the stack up in ${run.setupSeconds.stack.toFixed(1)} s; race control's opens ${run.opensMs.map((m) => (m / 1000).toFixed(1)).join(', ')} s; ${riders} riders' credentials in ${run.setupSeconds.credentials.toFixed(1)} s, alongside the opens.`,

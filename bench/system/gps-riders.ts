@@ -6,6 +6,7 @@ import { issueCredentials, openRaces, raceRef } from './gps-races.ts';
 import { renderGpsRiders, type GpsRun } from './gps-report.ts';
 import { LOAD_CPU, startGpsStack } from './gps-stack.ts';
 import type { Scenario } from './scenario.ts';
+import { startCpuTimeline } from './cpu-timeline.ts';
 
 /**
  * Sizes and windows: the issue's 10 races × 50 riders. Quick runs 4 races of 75 (300 riders, indicative): race
@@ -75,7 +76,9 @@ export const gpsRidersScenario: Scenario = {
       const before = await readGpsCounters(stack.gatewayUrl);
       const meters = { gateway: cpuMeter([stack.pids.gateway]), engine: cpuMeter([stack.pids.engine]), nats: cpuMeter([stack.pids.nats]),
         load: cpuMeter([riders.pid, spectators.pid]), machine: machineMeter() };
+      const timeline = startCpuTimeline({ gateway: stack.pids.gateway, engine: stack.pids.engine, nats: stack.pids.nats });
       await sleep(windowMs);
+      const cpuPerSecond = timeline.stop();
       const cpu = { gateway: meters.gateway(), engine: meters.engine(), nats: meters.nats(), load: meters.load(), machineBusy: meters.machine() };
       const window = counterDelta(before, await readGpsCounters(stack.gatewayUrl));
       const seen = (await spectators.ask<{ stats: GpsRun['spectators'] }>({ cmd: 'stats' }, 'stats')).stats;
@@ -84,7 +87,7 @@ export const gpsRidersScenario: Scenario = {
       ctx.log(`window ${windowMs / 1000} s: ${window.storedWs + window.storedOsmand} fixes stored, ${seen.samples} map samples`);
       return renderGpsRiders({
         quick: ctx.quick, sizes: { ...s, windowMs }, setupSeconds, opensMs,
-        baseline, cpu, window, total, riders: sent, spectators: seen,
+        baseline, cpu, cpuPerSecond, window, total, riders: sent, spectators: seen,
         fixToMap: summarise(seen.latencyUs), ackWs: summarise(sent.ackWsUs), ackOsmand: summarise(sent.ackOsmandUs), sendLag: summarise(sent.sendLagUs),
       });
     } finally {
