@@ -17,6 +17,8 @@ export interface GpsRun {
   cpu: { gateway: Cpu; engine: Cpu; nats: Cpu; load: Cpu; machineBusy: number };
   /** Cores used by each server and the whole machine in each second of the window (cpu-timeline.ts). */
   cpuPerSecond: Record<string, number[]>;
+  /** Writes to each JetStream stream over the window, and its bytes and consumers at the end (stream-traffic.ts). */
+  streams: Record<string, { writes: number; bytesNow: number; consumersNow: number }>;
   /** The gateway's counters over the window, and at the end of the run. */
   window: GpsCounters;
   total: GpsCounters;
@@ -108,6 +110,7 @@ export function renderGpsRiders(run: GpsRun): ScenarioResult {
       `${(fixes / windowSec).toFixed(0)} a second for ${riders} riders at one a second), showed ${window.shown.toLocaleString('en')} on maps, and counted ${window.inputErrors} input errors. ` +
       `Spectators received ${run.spectators.positionsFrames.toLocaleString('en')} \`positions\` frames carrying ${run.spectators.samples.toLocaleString('en')} rider samples of ${run.spectators.distinctFixes.toLocaleString('en')} distinct fixes.`,
     `Tails over time: fix to map, ${describeStalls(run.spectators.worstUs, 500)} of the window; acknowledgements, ${describeStalls(run.riders.worstAckUs, 500)} of the run (warm-up included).`,
+    `JetStream writes in the window: ${Object.entries(run.streams).map(([name, st]) => `${name} ${st.writes.toLocaleString('en')} (${st.consumersNow} consumers, ${(st.bytesNow / 1024 ** 2).toFixed(1)} MiB held)`).join('; ')}.`,
     ...stallSeconds(run),
     `Over the whole run the riders sent ${sent.toLocaleString('en')} fixes: ${(run.riders.ackedWs + run.riders.ackedOsmand).toLocaleString('en')} acknowledged, ${refused} refused, ${run.riders.failed} failed, ${run.riders.unanswered} unanswered.`,
     `Noise: the machine had ${cpu.machineBusy.toFixed(2)} of 2 cores busy during the window, ours included (ours: ${(cpu.gateway.cores + cpu.engine.cores + cpu.nats.cores + cpu.load.cores).toFixed(2)}); other engineers' benchmarks share it, so the latencies' tails and the CPU figures move between runs. ` +

@@ -7,6 +7,7 @@ import { renderGpsRiders, type GpsRun } from './gps-report.ts';
 import { LOAD_CPU, startGpsStack } from './gps-stack.ts';
 import type { Scenario } from './scenario.ts';
 import { startCpuTimeline } from './cpu-timeline.ts';
+import { streamCounts, streamWrites } from './stream-traffic.ts';
 
 /**
  * Sizes and windows: the issue's 10 races × 50 riders. Quick runs 4 races of 75 (300 riders, indicative): race
@@ -74,6 +75,8 @@ export const gpsRidersScenario: Scenario = {
       await sleep(s.warmupMs);
       await spectators.ask({ cmd: 'reset' }, 'reset');
       const before = await readGpsCounters(stack.gatewayUrl);
+      const admin = await stack.connectAs('admin');
+      const streamsBefore = await streamCounts(admin);
       const meters = { gateway: cpuMeter([stack.pids.gateway]), engine: cpuMeter([stack.pids.engine]), nats: cpuMeter([stack.pids.nats]),
         load: cpuMeter([riders.pid, spectators.pid]), machine: machineMeter() };
       const timeline = startCpuTimeline({ gateway: stack.pids.gateway, engine: stack.pids.engine, nats: stack.pids.nats });
@@ -81,13 +84,14 @@ export const gpsRidersScenario: Scenario = {
       const cpuPerSecond = timeline.stop();
       const cpu = { gateway: meters.gateway(), engine: meters.engine(), nats: meters.nats(), load: meters.load(), machineBusy: meters.machine() };
       const window = counterDelta(before, await readGpsCounters(stack.gatewayUrl));
+      const streams = streamWrites(streamsBefore, await streamCounts(admin));
       const seen = (await spectators.ask<{ stats: GpsRun['spectators'] }>({ cmd: 'stats' }, 'stats')).stats;
       const sent = (await done).stats;
       const total = await readGpsCounters(stack.gatewayUrl);
       ctx.log(`window ${windowMs / 1000} s: ${window.storedWs + window.storedOsmand} fixes stored, ${seen.samples} map samples`);
       return renderGpsRiders({
         quick: ctx.quick, sizes: { ...s, windowMs }, setupSeconds, opensMs,
-        baseline, cpu, cpuPerSecond, window, total, riders: sent, spectators: seen,
+        baseline, cpu, cpuPerSecond, streams, window, total, riders: sent, spectators: seen,
         fixToMap: summarise(seen.latencyUs), ackWs: summarise(sent.ackWsUs), ackOsmand: summarise(sent.ackOsmandUs), sendLag: summarise(sent.sendLagUs),
       });
     } finally {
