@@ -81,6 +81,20 @@ export function renderGpsRiders(run: GpsRun): ScenarioResult {
   if ((run.sendLag.p99Ms ?? 0) > 50) {
     findings.push(`The rider load itself fell behind its schedule (send lag p99 ${ms(run.sendLag.p99Ms)} ms, its process at ${cpu.load.cores.toFixed(2)} cores with the spectators): latencies include that.`);
   }
+  const stalls = run.spectators.worstUs.flatMap((v, i) => (v > 500_000 ? [i] : []));
+  const ackStalls = run.riders.worstAckUs.flatMap((v, i) => (v > 500_000 ? [i] : []));
+  if (stalls.length > 0 || ackStalls.length > 0) {
+    const inStall = (name: string) => median(stalls.map((i) => run.cpuPerSecond[name]?.[i] ?? 0)).toFixed(2);
+    findings.push(`The tails are stalls, not a slow path: fix to map ${describeStalls(run.spectators.worstUs, 500)} of the window, acknowledgements ${describeStalls(run.riders.worstAckUs, 500)} of the run; ` +
+      `the other seconds' worst is ${ms(median(run.spectators.worstUs) / 1000)} ms (median). ` +
+      (stalls.length ? `In the stalled seconds nats-server used ${inStall('nats')} cores (median; ${median(run.cpuPerSecond.nats ?? []).toFixed(2)} over the window) while the gateway used ${inStall('gateway')} (${median(run.cpuPerSecond.gateway ?? []).toFixed(2)}): the gateway waits on NATS. ` : '') +
+      'Cause not found yet. Not EDGE\'s consumers nor the key lookups alone: a one-off probe on 2026-12-06 (500 fixes a second into EDGE with the engine\'s two consumers and the OsmAnd key lookups, its own nats-server, 70 s) used 0.06–0.08 cores and did not stall.');
+  }
+  const crowded = Object.entries(run.streams).filter(([, st]) => st.consumersNow > 20);
+  if (crowded.length) {
+    findings.push(`Consumers pile up: ${crowded.map(([name, st]) => `${name} ${st.consumersNow}`).join(', ')} at the end of the window. KV \`keys()\` (@nats-io/kv) creates an ordered consumer each call, which the server keeps 5 minutes after use (inactive_threshold); ` +
+      'the gateway\'s declaration reader (gateway/rest/declarations.ts, cached 2 s) lists KV events on the path of every fix, so riders alone make it create one every 2 s (~150 alive at steady state), and issuing device keys lists KV identity once per key. A watch kept open would read the same with one consumer. Not fixed here.');
+  }
   const slowest = Math.max(...run.opensMs);
   if (slowest > 2000) {
     findings.push(`Race control's \`open\` of a GPS race is answered later with every session the engine already hosts: ${run.opensMs.map((m) => (m / 1000).toFixed(1)).join(', ')} s for races 1–${run.opensMs.length}. ` +
