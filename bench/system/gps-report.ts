@@ -91,12 +91,12 @@ export function renderGpsRiders(run: GpsRun): ScenarioResult {
     findings.push(`The tails are stalls, not a slow path: fix to map ${describeStalls(run.spectators.worstUs, 500)} of the window, acknowledgements ${describeStalls(run.riders.worstAckUs, 500)} of the run; ` +
       `the other seconds' worst is ${ms(median(run.spectators.worstUs) / 1000)} ms (median). ` +
       (stalls.length ? `In the stalled seconds nats-server used ${inStall('nats')} cores (median; ${median(run.cpuPerSecond.nats ?? []).toFixed(2)} over the window) while the gateway used ${inStall('gateway')} (${median(run.cpuPerSecond.gateway ?? []).toFixed(2)}): the gateway waits on NATS. ` : '') +
-      'Cause not found yet. Not EDGE\'s consumers nor the key lookups alone: a one-off probe on 2026-12-06 (500 fixes a second into EDGE with the engine\'s two consumers and the OsmAnd key lookups, its own nats-server, 70 s) used 0.06–0.08 cores and did not stall.');
+      'A fix no longer waits for the gateway\'s re-reading of KV events (gateway/rest/declarations.ts serveStale), so a stall of the JetStream API holds up the acknowledgements (they wait for EDGE to store the fix) but not the map. Cause of the stalls not found yet. Not EDGE\'s consumers nor the key lookups alone: a one-off probe on 2026-12-06 (500 fixes a second into EDGE with the engine\'s two consumers and the OsmAnd key lookups, its own nats-server, 70 s) used 0.06–0.08 cores and did not stall.');
   }
   const crowded = Object.entries(run.streams).filter(([, st]) => st.consumersNow > 20);
   if (crowded.length) {
     findings.push(`Consumers pile up: ${crowded.map(([name, st]) => `${name} ${st.consumersNow}`).join(', ')} at the end of the window. KV \`keys()\` (@nats-io/kv) creates an ordered consumer each call, which the server keeps 5 minutes after use (inactive_threshold); ` +
-      'the gateway\'s declaration reader (gateway/rest/declarations.ts, cached 2 s) lists KV events on the path of every fix, so riders alone make it create one every 2 s (~150 alive at steady state), and issuing device keys lists KV identity once per key. A watch kept open would read the same with one consumer. Not fixed here.');
+      'the riders\' declaration reader (gateway/rest/declarations.ts, cached 2 s, re-read in the background) lists KV events again every 2 s while fixes arrive (~150 alive at steady state), and issuing device keys lists KV identity once per key. A watch kept open would read the same with one consumer. Not fixed here.');
   }
   const slowest = Math.max(...run.opensMs);
   if (slowest > 2000) {
