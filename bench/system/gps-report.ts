@@ -19,6 +19,8 @@ export interface GpsRun {
   cpuPerSecond: Record<string, number[]>;
   /** JetStream API answer time each second of the window (ms; -1: the previous request was still out): js-api-latency.ts. */
   jsApiMsPerSecond: number[];
+  /** Bytes stream EDGE held each second of the window (-1: not known that second). */
+  edgeBytesPerSecond: number[];
   /** Writes to each JetStream stream over the window, and its bytes and consumers at the end (stream-traffic.ts). */
   streams: Record<string, { writes: number; bytesNow: number; consumersNow: number }>;
   /** The gateway's counters over the window, and at the end of the run. */
@@ -50,11 +52,12 @@ function stallSeconds(run: GpsRun): string[] {
   const c = run.cpuPerSecond;
   const cell = (name: string, i: number) => c[name]?.[i]?.toFixed(2) ?? '–';
   const api = (i: number) => (run.jsApiMsPerSecond[i] === undefined ? '–' : run.jsApiMsPerSecond[i] === -1 ? 'still waiting' : String(run.jsApiMsPerSecond[i]));
-  return ['', '| second of the window | worst fix to map (ms) | gateway | engine | nats-server | machine (everyone, of 2) | JetStream API answer (ms) |', '|---|---|---|---|---|---|---|',
-    ...bad.slice(0, 20).map((i) => `| ${i} | ${ms(run.spectators.worstUs[i]! / 1000)} | ${cell('gateway', i)} | ${cell('engine', i)} | ${cell('nats', i)} | ${cell('machine', i)} | ${api(i)} |`),
-    `| median of all seconds | ${ms(median(run.spectators.worstUs) / 1000)} | ${['gateway', 'engine', 'nats', 'machine'].map((n) => median(c[n] ?? []).toFixed(2)).join(' | ')} | ${median(run.jsApiMsPerSecond)} |`, ''];
+  return ['', '| second of the window | worst fix to map (ms) | gateway | engine | nats-server | machine (everyone, of 2) | JetStream API answer (ms) | EDGE holds (MiB) |', '|---|---|---|---|---|---|---|---|',
+    ...bad.slice(0, 20).map((i) => `| ${i} | ${ms(run.spectators.worstUs[i]! / 1000)} | ${cell('gateway', i)} | ${cell('engine', i)} | ${cell('nats', i)} | ${cell('machine', i)} | ${api(i)} | ${mib(run.edgeBytesPerSecond[i])} |`),
+    `| median of all seconds | ${ms(median(run.spectators.worstUs) / 1000)} | ${['gateway', 'engine', 'nats', 'machine'].map((n) => median(c[n] ?? []).toFixed(2)).join(' | ')} | ${median(run.jsApiMsPerSecond)} | – |`, ''];
 }
 
+const mib = (b: number | undefined) => (b === undefined || b < 0 ? '–' : (b / 1024 ** 2).toFixed(2));
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /** The scenario's section of the report: numbers, the target computed from them, and what went wrong if anything. */

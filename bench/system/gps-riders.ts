@@ -81,10 +81,10 @@ export const gpsRidersScenario: Scenario = {
       const meters = { gateway: cpuMeter([stack.pids.gateway]), engine: cpuMeter([stack.pids.engine]), nats: cpuMeter([stack.pids.nats]),
         load: cpuMeter([riders.pid, spectators.pid]), machine: machineMeter() };
       const timeline = startCpuTimeline({ gateway: stack.pids.gateway, engine: stack.pids.engine, nats: stack.pids.nats });
-      const apiProbe = startJsApiProbe(admin, 'KV_events');
+      const apiProbe = startJsApiProbe(admin, 'EDGE');
       await sleep(windowMs);
       const cpuPerSecond = timeline.stop();
-      const jsApiMsPerSecond = apiProbe.stop();
+      const { answerMs: jsApiMsPerSecond, bytes: edgeBytesPerSecond } = apiProbe.stop();
       const cpu = { gateway: meters.gateway(), engine: meters.engine(), nats: meters.nats(), load: meters.load(), machineBusy: meters.machine() };
       const window = counterDelta(before, await readGpsCounters(stack.gatewayUrl));
       const streams = streamWrites(streamsBefore, await streamCounts(admin));
@@ -94,7 +94,7 @@ export const gpsRidersScenario: Scenario = {
       ctx.log(`window ${windowMs / 1000} s: ${window.storedWs + window.storedOsmand} fixes stored, ${seen.samples} map samples`);
       return renderGpsRiders({
         quick: ctx.quick, sizes: { ...s, windowMs }, setupSeconds, opensMs,
-        baseline, cpu, cpuPerSecond, jsApiMsPerSecond, streams, window, total, riders: sent, spectators: seen,
+        baseline, cpu, cpuPerSecond, jsApiMsPerSecond, edgeBytesPerSecond, streams, window, total, riders: sent, spectators: seen,
         fixToMap: summarise(seen.latencyUs), ackWs: summarise(sent.ackWsUs), ackOsmand: summarise(sent.ackOsmandUs), sendLag: summarise(sent.sendLagUs),
       });
     } finally {
