@@ -57,6 +57,21 @@ function stallSeconds(run: GpsRun): string[] {
     `| median of all seconds | ${ms(median(run.spectators.worstUs) / 1000)} | ${['gateway', 'engine', 'nats', 'machine'].map((n) => median(c[n] ?? []).toFixed(2)).join(' | ')} | ${median(run.jsApiMsPerSecond)} | – |`, ''];
 }
 
+/**
+ * Where the first acknowledgement stall of the window came: how far into the riding, how many fixes had been sent by
+ * then, and what EDGE held. The riders' rate is fixed, so a stall that comes at the same point run after run is tied
+ * to what the stream holds, not to a timer since start (set-up times vary by seconds).
+ */
+function atWhatSize(run: GpsRun): string {
+  const warmupS = run.sizes.warmupMs / 1000;
+  const first = run.riders.worstAckUs.findIndex((v, i) => i >= warmupS && v > 500_000);
+  if (first < 0) return '';
+  const bytes = run.edgeBytesPerSecond[first - warmupS];
+  const riders = run.sizes.races * run.sizes.riders;
+  return `The first acknowledgement stall of the window began ${first} s into the riding (about ${(first * riders).toLocaleString('en')} fixes sent)` +
+    `${bytes !== undefined && bytes >= 0 ? `, with EDGE holding ${mib(bytes)} MiB` : ''}. `;
+}
+
 const mib = (b: number | undefined) => (b === undefined || b < 0 ? '–' : (b / 1024 ** 2).toFixed(2));
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
@@ -94,6 +109,7 @@ export function renderGpsRiders(run: GpsRun): ScenarioResult {
     findings.push(`The tails are stalls, not a slow path: fix to map ${describeStalls(run.spectators.worstUs, 500)} of the window, acknowledgements ${describeStalls(run.riders.worstAckUs, 500)} of the run; ` +
       `the other seconds' worst is ${ms(median(run.spectators.worstUs) / 1000)} ms (median). ` +
       (stalls.length ? `In the stalled seconds nats-server used ${inStall('nats')} cores (median; ${median(run.cpuPerSecond.nats ?? []).toFixed(2)} over the window) while the gateway used ${inStall('gateway')} (${median(run.cpuPerSecond.gateway ?? []).toFixed(2)}): the gateway waits on NATS. ` : '') +
+      atWhatSize(run) +
       'A fix no longer waits for the gateway\'s re-reading of KV events (gateway/rest/declarations.ts serveStale), so a stall of the JetStream API holds up the acknowledgements (they wait for EDGE to store the fix) but not the map. Cause of the stalls not found yet. Not EDGE\'s consumers nor the key lookups alone: a one-off probe on 2026-12-06 (500 fixes a second into EDGE with the engine\'s two consumers and the OsmAnd key lookups, its own nats-server, 70 s) used 0.06–0.08 cores and did not stall.');
   }
   const crowded = Object.entries(run.streams).filter(([, st]) => st.consumersNow > 20);
