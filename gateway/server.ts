@@ -98,7 +98,7 @@ export async function createGateway(deps: GatewayDeps, opts: GatewayOptions): Pr
   // The engine answers once the command's event is folded (or refused): allow more than a snapshot's wait.
   const sendCommand = createCommandSender(nc, { timeoutMs: opts.commandTimeoutMs ?? 10_000 });
   // Riders' positions (rider page on /ws, Traccar Client on /api/gps/osmand) name their event: a new entry counts within 2 s.
-  const riderPositions = createRiderPositions({ nc, declarations: createDeclarationReader({ nc, log }, { cacheMs: 2000 }) });
+  const riderPositions = createRiderPositions({ nc, declarations: createDeclarationReader({ nc, log }, { cacheMs: 2000, serveStale: true }) });
   const positions = createLivePositions({ nc, live, log, badInput: () => metrics.inputError('bad_gps_message'), fixes: metrics.mapFix });
   const hub = createSpectatorHub({ nc, metrics, log, privateEvents, verifier: deps.verifier, sendCommand, riderPositions, positions }, {
     snapshotTimeoutMs: opts.snapshotTimeoutMs ?? 2000,

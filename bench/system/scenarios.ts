@@ -1,3 +1,4 @@
+import { gpsRidersScenario } from './gps-riders.ts';
 import { lapSinkScenario } from './lap-sink.ts';
 import { lateJoinScenario } from './late-join.ts';
 import { memoryScenario } from './memory.ts';
@@ -6,4 +7,6 @@ import type { Scenario } from './scenario.ts';
 import { slowSpectatorsScenario } from './slow-spectators.ts';
 
 /** The issue's scenarios in the order they run (the issue's order). Each module exports one `Scenario`. */
-export const SCENARIOS: readonly Scenario[] = [passingToScreenScenario, lateJoinScenario, slowSpectatorsScenario, lapSinkScenario, memoryScenario];
+export const SCENARIOS: readonly Scenario[] = [
+  passingToScreenScenario, lateJoinScenario, slowSpectatorsScenario, lapSinkScenario, memoryScenario, gpsRidersScenario,
+];

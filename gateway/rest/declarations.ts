@@ -9,8 +9,14 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * NATS user. The handlers (routes.ts) leave out private events the caller may not see. Read at most once per `cacheMs`: a declaration changes rarely and a listing is
  * one KV scan. The engine validated each declaration before it was stored; entries that are not even shaped like
  * one are skipped and logged.
+ *
+ * `serveStale`: once a listing succeeded, callers never wait for the next one: past `cacheMs` they get the last list
+ * while a new one is read in the background (and keep getting it if that read fails). For the riders' path, where
+ * every fix asks: a listing is a JetStream API call (KV `keys()` creates a consumer), and when the API is slow every
+ * fix arriving meanwhile would wait for it (the GPS riders benchmark, bench/system/gps-riders.ts).
  */
-export function createDeclarationReader(deps: { nc: NatsConnection; log: (line: string) => void; now?: () => number }, opts: { cacheMs: number }) {
+export function createDeclarationReader(deps: { nc: NatsConnection; log: (line: string) => void; now?: () => number },
+  opts: { cacheMs: number; serveStale?: boolean }) {
   const now = deps.now ?? Date.now;
   let kv: Promise<KV> | undefined;
   let cached: { at: number; list: Promise<EventDeclaration[]> } | undefined;
@@ -40,6 +46,24 @@ export function createDeclarationReader(deps: { nc: NatsConnection; log: (line: 
     return out.sort((a, b) => a.track.localeCompare(b.track) || a.event.localeCompare(b.event));
   };
 
+  if (opts.serveStale) {
+    let last: { at: number; list: EventDeclaration[] } | undefined;
+    let reading: Promise<EventDeclaration[]> | undefined;
+    const refresh = () => {
+      const at = now();
+      return (reading ??= read().then((list) => {
+        last = { at, list };
+        return list;
+      }).finally(() => { reading = undefined; }));
+    };
+    return (): Promise<EventDeclaration[]> => {
+      if (!last) return refresh();
+      if (now() - last.at > opts.cacheMs && !reading) {
+        refresh().catch((error: Error) => deps.log(`gateway: KV events could not be listed (${error.message}): the last list stays in use`));
+      }
+      return Promise.resolve(last.list);
+    };
+  }
   return (): Promise<EventDeclaration[]> => {
     if (!cached || now() - cached.at > opts.cacheMs) {
       const list = read();
