@@ -59,7 +59,9 @@ async function start(m: EdgeLoadStart): Promise<StartedRace[]> {
     const startAtUs = now + (m.startAfterMs + (i * m.staggerMs) / Math.max(1, m.devices.length)) * 1000;
     const nc = await connect({ servers: m.natsUrl, ...d.credentials, name: `bench ${d.device}` });
     const publisher = createEdgePublisher({ nc, outbox: openDiskOutbox(path.join(m.outboxDir, d.device)) }, { track: d.track, device: d.device });
-    const timeline = raceTimeline(i, m.spec, declaration, { openAtUs: now, startAtUs: Math.round(startAtUs), untilUs: now + m.runMs * 1000 });
+    // playPaced plays the first item at once and the rest relative to it: the opening is stamped now, after this
+    // agent's set-up, so that every later item goes out at its own time on the wall clock.
+    const timeline = raceTimeline(i, m.spec, declaration, { openAtUs: wallUs(), startAtUs: Math.round(startAtUs), untilUs: now + m.runMs * 1000 });
     const paced = playPaced(deps, timeline, 1, async (item) => {
       if (item.type === 'passing') passings++;
       await publisher.publish(toEdge(item, declaration.event));
