@@ -15,7 +15,8 @@ import { DEMO_EVENT_FILE } from '../../engine/demo.ts';
  * one timed session of 24 h, the demo classes' lap times stretched by `paceScale` (a longer circuit: ~2 min laps give
  * ~700 laps a car, ~70,000 passings), one clock tick per second of session time, the start, a full-course yellow and
  * the checkered. The inputs are what the engine writes to RACE for it (passings mapped to cars by the declared
- * entries, edge/jsonl/to-session-inputs.ts, as the engine's ingest does); the laps are what the live actor wrote back.
+ * entries, edge/jsonl/to-session-inputs.ts, as the engine's ingest does, with the sim agent's reading ids); the laps
+ * are what the live actor wrote back.
  */
 export interface Race24h {
   declaration: EventDeclaration;
@@ -37,7 +38,11 @@ export function generateRace24h(opts: { cars: number; hours: number; seed: numbe
   const classPaceUs = Object.fromEntries(Object.entries(DEMO_CLASS_PACE_US).map(([c, us]) => [c, Math.round(us * opts.paceScale)]));
   const timeline = sessionTimeline(declaration, session, { cars: opts.cars, seed: opts.seed, openAtUs: opts.openAtUs, classPaceUs });
   const records: JsonlRecord[] = [{ type: 'declaration', declaration }, ...[...timeline].map((e) => simEventToJsonl(e, declaration, session.id))];
-  const inputs = jsonlToSessionInputs(records, session.id);
+  // The simulator's agent stamps every record it sends — passings, ticks, flags, session changes — from one counter
+  // (edge/reading-stamp.ts), and ingest copies that reading into each RACE event: stamp them the same way here.
+  let seq = 0;
+  const inputs = jsonlToSessionInputs(records, session.id).map((i): SessionInput =>
+    i.kind === 'declaration' ? i : ({ ...i, reading: { device: 'sim', boot: 'bench', seq: ++seq } } as SessionInput));
   const ref = { track: declaration.track, event: declaration.event, session: session.id };
   const laps: LapEvent[] = [];
   const actor = createSessionActor(ref, { publishLap: (lap) => laps.push(lap) });
