@@ -23,8 +23,8 @@ export interface Race24h {
   session: SessionDeclaration;
   ref: SessionRef;
   inputs: SessionInput[];
-  /** The laps a live actor completed folding `inputs` (written to RACE by its host). */
-  laps: LapEvent[];
+  /** The laps a live actor completed folding `inputs` (written to RACE by its host right after that input). */
+  laps: { lap: LapEvent; afterInput: number }[];
   count: { passings: number; ticks: number; flags: number; cars: number };
 }
 
@@ -44,9 +44,10 @@ export function generateRace24h(opts: { cars: number; hours: number; seed: numbe
   const inputs = jsonlToSessionInputs(records, session.id).map((i): SessionInput =>
     i.kind === 'declaration' ? i : ({ ...i, reading: { device: 'sim', boot: 'bench', seq: ++seq } } as SessionInput));
   const ref = { track: declaration.track, event: declaration.event, session: session.id };
-  const laps: LapEvent[] = [];
-  const actor = createSessionActor(ref, { publishLap: (lap) => laps.push(lap) });
-  for (const input of inputs) actor.send(input);
+  const laps: Race24h['laps'] = [];
+  let at = 0;
+  const actor = createSessionActor(ref, { publishLap: (lap) => laps.push({ lap, afterInput: at }) });
+  for (; at < inputs.length; at++) actor.send(inputs[at]!);
   actor.stop();
   const count = { passings: 0, ticks: 0, flags: 0, cars: opts.cars };
   for (const i of inputs) {
