@@ -12,9 +12,11 @@ import { DEFAULT_STREAM_LIMITS, ensureStreams } from '../../engine/streams.ts';
  * connection, kills the server by its PID and removes the directory.
  */
 export interface BenchNats {
-  server: NatsServer;
-  /** Connected as the engine (the role that writes RACE and KV session-state). */
-  nc: NatsConnection;
+  readonly server: NatsServer;
+  /** Connected as the engine (the role that writes RACE and KV session-state); a new one after `restart`. */
+  readonly nc: NatsConnection;
+  /** Stops the server and starts it again on the same store (what an engine restart finds after an outage). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -24,15 +26,26 @@ export async function startBenchNats(log: (line: string) => void): Promise<Bench
   let server: NatsServer | undefined;
   try {
     const bins = requireBinaries(['nats-server'], binarySearchFromEnv(process.env), log);
-    server = await startNats({ binary: bins['nats-server'], dataDir, port: 'random', maxFileStore: '2G' });
+    server = await startNats({ binary: bins['nats-server'], dataDir, port: 'random', maxFileStore: '10G' });
     const admin = await connect({ servers: server.url, ...server.credentials('admin') });
     await ensureStreams(admin, DEFAULT_STREAM_LIMITS);
     await admin.close();
-    const nc = await connect({ servers: server.url, ...server.credentials('engine'), name: 'bench actor-rebuild' });
-    const running = server;
+    const engine = (on: NatsServer) => connect({ servers: on.url, ...on.credentials('engine'), name: 'bench actor-rebuild' });
+    let running = server;
+    let nc = await engine(running);
     return {
-      server: running,
-      nc,
+      get server() {
+        return running;
+      },
+      get nc() {
+        return nc;
+      },
+      async restart() {
+        await nc.close().catch(() => undefined);
+        await running.stop();
+        running = server = await startNats({ binary: bins['nats-server'], dataDir, port: running.port, maxFileStore: '10G' });
+        nc = await engine(running);
+      },
       async stop() {
         await nc.close().catch(() => undefined);
         await running.stop();

@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { lapMsgId } from '../../actors/contracts/events.ts';
 import { subjects, timingKindOf } from '../../actors/contracts/subjects.ts';
 import type { OwnerMarker } from '../../engine/ownership/fence.ts';
 import type { Race24h } from './race-24h.ts';
@@ -20,9 +21,9 @@ export async function writeRaceStream(nc: NatsConnection, race: Race24h, epoch: 
   const inputSeqs: number[] = new Array(race.inputs.length);
   let inFlight: Promise<unknown>[] = [];
   let messages = 1;
-  const send = async (subject: string, payload: object, onSeq?: (seq: number) => void) => {
+  const send = async (subject: string, payload: object, msgID?: string, onSeq?: (seq: number) => void) => {
     messages++;
-    inFlight.push(js.publish(subject, JSON.stringify({ ...payload, lease: epoch })).then((ack) => onSeq?.(ack.seq)));
+    inFlight.push(js.publish(subject, JSON.stringify({ ...payload, lease: epoch }), msgID ? { msgID } : undefined).then((ack) => onSeq?.(ack.seq)));
     if (inFlight.length >= window) {
       await Promise.all(inFlight);
       inFlight = [];
@@ -30,8 +31,11 @@ export async function writeRaceStream(nc: NatsConnection, race: Race24h, epoch: 
   };
   let next = 0;
   for (const [i, input] of race.inputs.entries()) {
-    await send(subjects.timing(track, session, timingKindOf(input.kind)), input, (seq) => (inputSeqs[i] = seq));
-    for (; next < race.laps.length && race.laps[next]!.afterInput === i; next++) await send(subjects.timing(track, session, 'lap'), race.laps[next]!.lap);
+    await send(subjects.timing(track, session, timingKindOf(input.kind)), input, undefined, (seq) => (inputSeqs[i] = seq));
+    for (; next < race.laps.length && race.laps[next]!.afterInput === i; next++) {
+      const { lap } = race.laps[next]!;
+      await send(subjects.timing(track, session, 'lap'), lap, lapMsgId(lap)); // as the host writes it (session-host.ts)
+    }
   }
   await Promise.all(inFlight);
   const info = await (await jetstreamManager(nc)).streams.info('RACE');

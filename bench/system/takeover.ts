@@ -6,6 +6,7 @@ import type { SessionRef } from '../../actors/scoring/state.ts';
 import { createLeases, type Lease, type Leases } from '../../engine/ownership/leases.ts';
 import { createPoisonRegistry } from '../../engine/poison.ts';
 import { startSessionHost } from '../../engine/session-host.ts';
+import { cpuSeconds } from '../fanout/proc.ts';
 
 /**
  * One takeover of a session, timed, on the engine's own path: a lease on the session (engine/ownership/leases.ts, a
@@ -27,6 +28,9 @@ export interface TakeoverTiming {
   streamGrowth: number;
   /** Whether it started from a snapshot, and the RACE sequence it restored at. */
   restoredAt?: number;
+  /** CPU used meanwhile by this process (the host) and by nats-server, ms: where a slow takeover spends its time. */
+  hostCpuMs: number;
+  serverCpuMs: number;
   /** Lines the host logged at level warn or error (e.g. "final snapshot not saved"). */
   problems: string[];
 }
@@ -46,10 +50,12 @@ export async function takeLease(nc: NatsConnection, ref: SessionRef, node: strin
   throw new Error(`no lease on ${leaseKey(ref)} for ${node}`);
 }
 
-export async function timeTakeover(nc: NatsConnection, ref: SessionRef, opts: { node: string; timeoutMs: number }): Promise<TakeoverTiming> {
+export async function timeTakeover(nc: NatsConnection, ref: SessionRef, opts: { node: string; timeoutMs: number; serverPid: number }): Promise<TakeoverTiming> {
   const jsm = await jetstreamManager(nc);
   const before = (await jsm.streams.info('RACE')).state.last_seq;
   const problems: string[] = [];
+  const cpu0 = process.cpuUsage();
+  const server0 = cpuSeconds(opts.serverPid) ?? 0;
   const t0 = performance.now();
   const { lease, leases } = await takeLease(nc, ref, opts.node);
   const tLease = performance.now();
@@ -74,6 +80,8 @@ export async function timeTakeover(nc: NatsConnection, ref: SessionRef, opts: { 
   // Its marker is the first message after `before` (nothing else writes to this stream meanwhile).
   const marker = before + 1;
   let tDone = 0;
+  let hostCpu = { user: 0, system: 0 };
+  let serverCpu = 0;
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setInterval(() => {
@@ -92,6 +100,8 @@ export async function timeTakeover(nc: NatsConnection, ref: SessionRef, opts: { 
     });
     tDone = performance.now();
   } finally {
+    hostCpu = process.cpuUsage(cpu0);
+    serverCpu = (cpuSeconds(opts.serverPid) ?? 0) - server0;
     await host.stop();
     await lease.release();
     await leases.stop();
@@ -104,6 +114,8 @@ export async function timeTakeover(nc: NatsConnection, ref: SessionRef, opts: { 
     messagesRead: marker - startedAt,
     streamGrowth: after - before,
     ...(startedAt > 0 && { restoredAt: startedAt }),
+    hostCpuMs: (hostCpu.user + hostCpu.system) / 1000,
+    serverCpuMs: serverCpu * 1000,
     problems,
   };
 }
