@@ -100,11 +100,13 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       state = await new Kvm(nats.nc).open('session-state');
       return nats.nc;
     };
-    const takeover = async (runs: TakeoverTiming[], node: string) => {
+    /** `share`: of the time left (less a reserve for the snapshots' set-up), how much this takeover may take. */
+    const takeover = async (runs: TakeoverTiming[], node: string, share: number) => {
       const on = await fresh();
       try {
-        runs.push(await timeTakeover(on, race.ref, { node, timeoutMs: Math.max(3000, left() - 3000), serverPid: nats.server.pid }));
-        return true;
+        const r = await timeTakeover(on, race.ref, { node, timeoutMs: Math.max(3000, (left() - 8000) * share), serverPid: nats.server.pid });
+        runs.push(r);
+        return r.caughtUp; // one that ran out of time is not repeated
       } catch (err) {
         findings.push(`A takeover (${node}) did not finish: ${(err as Error).message}`);
         return false;
@@ -121,12 +123,14 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
 
     for (let i = 0; i < p.reps && (i === 0 || left() > budgetFor(streamRuns) * 2 + 5000); i++) {
       await state.purge(`${race.ref.track}.${race.ref.session}`);
-      if (!(await takeover(streamRuns, `bench-takeover-${i}`))) break;
-      const r = streamRuns.at(-1)!;
-      ctx.log(`rebuild from the stream: ${ms(r.totalMs)} (${fmt(r.messagesRead)} messages read, RACE +${fmt(r.streamGrowth)}; CPU host ${ms(r.hostCpuMs)}, nats-server ${ms(r.serverCpuMs)})`);
+      const ok = await takeover(streamRuns, `bench-takeover-${i}`, 0.5);
+      const r = streamRuns.at(-1);
+      if (!r) break;
+      ctx.log(`rebuild from the stream: ${r.caughtUp ? '' : 'NOT CAUGHT UP after '}${ms(r.totalMs)} (${fmt(r.folded)} of ${fmt(r.messagesRead)} messages, RACE +${fmt(r.streamGrowth)}; CPU host ${ms(r.hostCpuMs)}, nats-server ${ms(r.serverCpuMs)})`);
+      if (!ok) break;
     }
 
-    if (left() > budgetFor(streamRuns) * 1.5) {
+    if (streamRuns.every((r) => r.caughtUp) && left() > budgetFor(streamRuns) * 2 + 8000) {
       stages = await timeStages(await fresh(), race.ref, written.lastSeq);
       ctx.log(`stages: fetch ${ms(stages.fetchMs)}, decode ${ms(stages.decodeMs)}, fold ${ms(stages.foldMs)}`);
     }
@@ -140,7 +144,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
 
     // What a takeover really finds in KV: the end-of-race snapshot if it fitted, else the newest one that did.
     const candidates = finalSave.saved ? [snaps.final] : snaps.fitting;
-    for (let i = 0; i < p.reps && left() > budgetFor(snapshotRuns.length ? snapshotRuns : streamRuns) + 3000; i++) {
+    for (let i = 0; i < p.reps && left() > (snapshotRuns.length ? budgetFor(snapshotRuns) + 3000 : 10_000); i++) {
       const stored = candidates.find(() => true);
       if (!stored) break;
       const saved = await storeSnapshot(state, race, stored.snapshot);
@@ -150,9 +154,11 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
         i--;
         continue;
       }
-      if (!(await takeover(snapshotRuns, `bench-snapshot-${i}`))) break;
-      const r = snapshotRuns.at(-1)!;
-      ctx.log(`rebuild from the snapshot at RACE seq ${r.restoredAt}: ${ms(r.totalMs)} (${fmt(r.messagesRead)} messages of tail; CPU host ${ms(r.hostCpuMs)}, nats-server ${ms(r.serverCpuMs)})`);
+      const ok = await takeover(snapshotRuns, `bench-snapshot-${i}`, 1);
+      const r = snapshotRuns.at(-1);
+      if (!r) break;
+      ctx.log(`rebuild from the snapshot at RACE seq ${r.restoredAt}: ${r.caughtUp ? '' : 'NOT CAUGHT UP after '}${ms(r.totalMs)} (${fmt(r.folded)} of ${fmt(r.messagesRead)} messages of tail; CPU host ${ms(r.hostCpuMs)}, nats-server ${ms(r.serverCpuMs)})`);
+      if (!ok) break;
     }
   } finally {
     await nats.stop();
@@ -201,8 +207,10 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   if (streamMedian !== undefined && streamMedian > TARGET_MS) {
     const host = median(streamRuns.map((r) => r.hostCpuMs));
     const server = median(streamRuns.map((r) => r.serverCpuMs));
-    const perMessageUs = (server * 1000) / Math.max(1, streamRuns[0]!.messagesRead);
-    findings.push(`Rebuild from the stream: ${ms(streamMedian)} for ${size} (${fmt(streamRuns[0]!.messagesRead)} RACE messages), over the ${ms(TARGET_MS)} target. CPU meanwhile: the host ${ms(host)}, nats-server ${ms(server)} (${perMessageUs.toFixed(0)} µs a message delivered${stages ? `; draining the messages alone took ${ms(stages.fetchMs)}, JSON decode ${ms(stages.decodeMs)}, the actor's fold ${ms(stages.foldMs)}` : ''}). The host's own work is within reach of the target; reading ${fmt(streamRuns[0]!.messagesRead)} messages back from nats-server 2.9 is not, on this machine: ${fmt(race.laps.length)} of them are the laps the replay skips and ${fmt(ticks)} are clock ticks (a filter on inputs only needs the multi-filter consumers of nats-server 2.10). Fixed in this run: a lap no longer sorts the whole board for its position (actors/scoring/rank.ts positionOf; the 24-hour fold went from ~3.6–4 s to ~2.5 s), and a replay no longer writes every lap again (engine/replay-laps.ts).`);
+    const perMessageUs = (server * 1000) / Math.max(1, streamRuns[0]!.folded);
+    const first = streamRuns[0]!;
+    const took = first.caughtUp ? ms(streamMedian) : `not caught up after ${ms(first.totalMs)} (${fmt(first.folded)} of ${fmt(first.messagesRead)} messages folded)`;
+    findings.push(`Rebuild from the stream: ${took} for ${size} (${fmt(first.messagesRead)} RACE messages), over the ${ms(TARGET_MS)} target. CPU meanwhile: the host ${ms(host)}, nats-server ${ms(server)} (${perMessageUs.toFixed(0)} µs a message folded${stages ? `; draining the messages alone took ${ms(stages.fetchMs)}, JSON decode ${ms(stages.decodeMs)}, the actor's fold ${ms(stages.foldMs)}` : ''}). The host's own work is within reach of the target; reading ${fmt(streamRuns[0]!.messagesRead)} messages back from nats-server 2.9 is not, on this machine: ${fmt(race.laps.length)} of them are the laps the replay skips and ${fmt(ticks)} are clock ticks (a filter on inputs only needs the multi-filter consumers of nats-server 2.10). Fixed in this run: a lap no longer sorts the whole board for its position (actors/scoring/rank.ts positionOf; the 24-hour fold went from ~3.6–4 s to ~2.5 s), and a replay no longer writes every lap again (engine/replay-laps.ts).`);
   }
   if (finalSave && !finalSave.saved && snaps) {
     findings.push(`The snapshot of a ${p.hours}-hour race is ${fmt(snaps.final.bytes)} bytes, over NATS max_payload (${fmt(maxPayload)}): it is not saved (\`${finalSave.error}\`). KV keeps the last one that fitted (after ${fmt(snaps.fitting[0]?.passings ?? 0)} of ${fmt(passings)} passings), so a takeover replays everything after it from RACE; the host also keeps trying (and failing) to save it every 500 events. Most of it is the kept passing history (for passing edits) and the view.`);
@@ -230,6 +238,11 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
 function rebuildTarget(how: string, runs: TakeoverTiming[], size: string, full: boolean): TargetResult {
   const target = `a 24-hour race (100 cars, 70k passings) rebuilt in under 2 s — ${how}`;
   if (runs.length === 0) return { target, measured: 'not run (out of time)', status: 'not measured' };
+  const unfinished = runs.find((r) => !r.caughtUp);
+  if (unfinished) {
+    const measured = `not caught up after ${ms(unfinished.totalMs)} (the time this run could give it): ${fmt(unfinished.folded)} of ${fmt(unfinished.messagesRead)} RACE messages folded (${pct(unfinished.folded / Math.max(1, unfinished.messagesRead))}); ${size}`;
+    return { target, measured, status: full ? 'not met' : 'indicative' };
+  }
   const m = stats(runs.map((r) => r.totalMs));
   const measured = `median ${ms(m.median)} (min ${ms(m.min)}, max ${ms(m.max)}, ${runs.length} runs; ${size})`;
   if (!full) return { target, measured: `${measured}; quick run: a shorter race`, status: 'indicative' };
