@@ -11,6 +11,7 @@ import { createSessionActor, type SessionActorDeps, type SessionActorOptions } f
 import { counter, inputErrors, sessionRejections, type FencedKind } from './metrics.ts';
 import type { Log } from './log.ts';
 import { createFence, withoutLease, type OwnerMarker } from './ownership/fence.ts';
+import { createReplayLaps } from './replay-laps.ts';
 import type { Lease } from './ownership/leases.ts';
 import { serveInputs, type IngestInput } from './ownership/session-input.ts';
 import type { PoisonRegistry } from './poison.ts';
@@ -20,7 +21,7 @@ import { loadSessionSnapshot, saveSessionSnapshot, SupersededError, type Session
 
 /**
  * Runs one session actor: folds the session's events from stream RACE in order, writes the laps it completes back to
- * RACE (message id per car and lap, so a rebuilt actor writes none twice), and publishes the view: coalesced diffs
+ * RACE (message id per car and lap; a replay writes only the laps RACE does not already hold, replay-laps.ts), and publishes the view: coalesced diffs
  * with consecutive `seq` on `view.<track>.<session>` at most every `coalesceMs`, and `{seq, view}` snapshots on
  * request. The snapshot is always the last *published* view, so a client's snapshot + later diffs add up exactly.
  *
@@ -120,15 +121,22 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
     deps.log(`session ${key}: ${reason}; this host (epoch ${lease.epoch}) stops`, { ...fields, epoch: lease.epoch, level: 'warn' });
     lease.surrender(reason);
   };
+  const writeLap = (lap: LapEvent) => {
+    const p = js
+      .publish(subjects.timing(ref.track, ref.session, 'lap'), JSON.stringify({ ...lap, lease: lease.epoch }), { msgID: lapMsgId(lap) })
+      .catch((err: Error) => fail(new Error(`lap ${lap.car}/${lap.lap} not written: ${err.message}`)))
+      .finally(() => pendingLaps.delete(p));
+    pendingLaps.add(p);
+  };
+  /** Laps re-derived while replaying up to this host's marker: written only if RACE turns out not to hold them. */
+  const replayLaps = createReplayLaps();
+  let caughtUp = false;
   const actor = createSessionActor(
     { track: ref.track, event: ref.event, session: ref.session },
     {
       publishLap(lap: LapEvent) {
-        const p = js
-          .publish(subjects.timing(ref.track, ref.session, 'lap'), JSON.stringify({ ...lap, lease: lease.epoch }), { msgID: lapMsgId(lap) })
-          .catch((err: Error) => fail(new Error(`lap ${lap.car}/${lap.lap} not written: ${err.message}`)))
-          .finally(() => pendingLaps.delete(p));
-        pendingLaps.add(p);
+        if (caughtUp) writeLap(lap);
+        else replayLaps.held(lap);
       },
       reduce: deps.reduce,
     },
@@ -215,7 +223,6 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
     ...(restored ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: restored.streamSeq + 1 } : { deliver_policy: DeliverPolicy.All }),
   });
   const messages = await consumer.consume();
-  let caughtUp = false;
   /**
    * How this host writes an input to RACE: stamped with its lease epoch (the fence), with a message id per epoch, so
    * a retry under this owner is dropped by JetStream while a stale owner's late copy can never shadow this one's.
@@ -246,6 +253,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
   /** The fence's verdict on one RACE message; false: not for the actor (a marker, a stale write, our own lap). */
   const admit = (msg: { seq: number; subject: string }, kind: TimingKind | undefined, payload: object): boolean => {
     if (!kind) return false;
+    if (kind === 'lap' && !caughtUp) replayLaps.written(payload as LapEvent);
     const verdict = fence.admit(kind, payload);
     if (verdict === 'stale') {
       deps.onFenced('race_event');
@@ -261,7 +269,9 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
   /** The host has folded RACE up to `seq`; past its own marker it knows all the earlier owner wrote. */
   const advance = (streamSeq: number) => {
     applied = streamSeq;
-    caughtUp ||= applied >= markerSeq;
+    if (caughtUp || applied < markerSeq) return;
+    caughtUp = true;
+    for (const lap of replayLaps.release()) writeLap(lap);
   };
   const loop = (async () => {
     for await (const msg of messages) {

@@ -1,6 +1,6 @@
 import type { LapEvent } from '../contracts/events.ts';
 import { eligible, withBest, withoutBest } from './best-lap.ts';
-import { rank } from './rank.ts';
+import { positionOf } from './rank.ts';
 import type { Reduced } from './reduce.ts';
 import { type CarScore, optionsOf, type ScoringState } from './state.ts';
 
@@ -43,13 +43,15 @@ export function creditLap(state: ScoringState, c: Credit): Reduced {
   if (state.checkeredAtUs !== undefined && c.atUs > state.checkeredAtUs) counted.finished = true;
 
   let next: ScoringState = { ...state, cars: { ...state.cars, [c.car]: counted } };
-  const order = rank(next);
-  if (order[0] === c.car) {
+  // 0 for a car that is not a declared entry (it is not ranked; `rank` gave it no place either).
+  const position = positionOf(next, c.car) ?? 0;
+  const leads = position === 1;
+  if (leads) {
     counted = { ...counted, lapsLed: (counted.lapsLed ?? 0) + 1 };
     next = { ...next, cars: { ...next.cars, [c.car]: counted } };
   }
   const startUs = next.startUs ?? 0;
-  if (next.checkeredAtUs === undefined && order[0] === c.car && optionsOf(next).autoCheckered) {
+  if (next.checkeredAtUs === undefined && leads && optionsOf(next).autoCheckered) {
     const verdict = leaderFinishes(next, counted, c.atUs - startUs);
     if (verdict === 'final-lap') next = { ...next, finalLap: true };
     if (verdict === 'finish') {
@@ -74,7 +76,7 @@ export function creditLap(state: ScoringState, c: Credit): Reduced {
     lapUs: c.lapUs,
     raceUs: c.atUs - startUs,
     atUs: c.atUs,
-    position: order.indexOf(c.car) + 1,
+    position,
     flag: next.flag,
     pit: pitLap,
   };

@@ -18,14 +18,37 @@ interface Ranked {
  * - Mode follow: the official program's positions (`program` inputs), cars it has not placed after, in the order above.
  */
 export function rank(state: ScoringState): string[] {
-  const entries = state.declared?.entries ?? [];
-  const rows: Ranked[] = entries.map((entry, index) => ({ number: entry.number, index, car: state.cars[entry.number] }));
+  const rows = rowsOf(state);
+  const compare = orderOf(state);
+  rows.sort(compare);
+  return rows.map((r) => r.number);
+}
+
+/**
+ * Where `number` stands in `rank(state)` (1 = leader), or undefined when it is not a declared entry. The same order,
+ * without sorting the board: the cars ranked ahead of it are counted (the order is total, ties broken by declared
+ * order). A lap asks this at every passing, where a full sort of the board was most of a long race's fold.
+ */
+export function positionOf(state: ScoringState, number: string): number | undefined {
+  const rows = rowsOf(state);
+  const me = rows.find((r) => r.number === number);
+  if (!me) return undefined;
+  const compare = orderOf(state);
+  let ahead = 0;
+  for (const r of rows) if (r !== me && compare(r, me) < 0) ahead++;
+  return ahead + 1;
+}
+
+const rowsOf = (state: ScoringState): Ranked[] =>
+  (state.declared?.entries ?? []).map((entry, index) => ({ number: entry.number, index, car: state.cars[entry.number] }));
+
+/** The board's order as a total comparison: the session's rule, then declared order. */
+function orderOf(state: ScoringState): Compare {
   const options = optionsOf(state);
   const race = (state.declared?.type ?? 'race') === 'race';
   const own = race ? raceOrder : bestLapOrder(options.noBestLapOrder);
   const compare = options.mode === 'follow' ? followOrder(race, own) : own;
-  rows.sort((a, b) => compare(a, b) || a.index - b.index);
-  return rows.map((r) => r.number);
+  return (a, b) => compare(a, b) || a.index - b.index;
 }
 
 type Compare = (a: Ranked, b: Ranked) => number;

@@ -1,3 +1,4 @@
+import { actorRebuildScenario } from './actor-rebuild.ts';
 import { gpsRidersScenario } from './gps-riders.ts';
 import { lapSinkScenario } from './lap-sink.ts';
 import { lateJoinScenario } from './late-join.ts';
@@ -8,5 +9,5 @@ import { slowSpectatorsScenario } from './slow-spectators.ts';
 
 /** The issue's scenarios in the order they run (the issue's order). Each module exports one `Scenario`. */
 export const SCENARIOS: readonly Scenario[] = [
-  passingToScreenScenario, lateJoinScenario, slowSpectatorsScenario, lapSinkScenario, memoryScenario, gpsRidersScenario,
+  passingToScreenScenario, lateJoinScenario, slowSpectatorsScenario, actorRebuildScenario, lapSinkScenario, memoryScenario, gpsRidersScenario,
 ];

@@ -21,6 +21,8 @@ export interface TimelineOptions {
   openAtUs: number;
   /** From opening to the green flag. */
   warmupUs?: number;
+  /** Typical lap time per class, µs (default: the demo's club circuit, DEMO_CLASS_PACE_US); a longer circuit gives fewer laps. */
+  classPaceUs?: Record<string, number>;
 }
 
 const SECOND = 1_000_000;
@@ -34,7 +36,7 @@ export function* sessionTimeline(
   const field = createFieldModel(declaration.entries.slice(0, opts.cars), {
     seed: opts.seed,
     startAtUs,
-    classPaceUs: DEMO_CLASS_PACE_US,
+    classPaceUs: opts.classPaceUs ?? DEMO_CLASS_PACE_US,
   });
   const durationUs = 'timeMs' in session.finish ? session.finish.timeMs * 1000 : session.finish.laps * 65 * SECOND;
   // Timed marks: the start and a full-course yellow from 40% to 40% + 90 s of the planned duration.
