@@ -191,7 +191,11 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
     const message: ViewDiffMessage = { seq, diff };
     deps.nc.publish(viewSubject, encode(message));
   };
+  // Not while catching up with RACE: a replay folds thousands of events a second, and a snapshot every 500 of them
+  // (the whole state, growing) made a long race's takeover quadratic — minutes of nats-server CPU for a 24-hour race
+  // (bench/system/actor-rebuild.ts). The first tick after catching up saves one.
   const due = () =>
+    caughtUp &&
     !saving &&
     !crashed &&
     !superseded &&

@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { gunzipSync, gzip } from 'node:zlib';
 import type { KV } from '@nats-io/kv';
 import type { SessionView } from '../actors/contracts/view.ts';
 import type { PersistedSession } from '../actors/session-actor.ts';
@@ -35,10 +37,22 @@ export class SupersededError extends Error {
 
 export const snapshotKey = (ref: { track: string; session: string }) => `${ref.track}.${ref.session}`;
 
+/**
+ * Stored as gzip-compressed JSON: a 24-hour race's snapshot is 1.7 MB of JSON (mostly the kept passings, ~25 bytes
+ * each), over NATS's 1 MB max_payload, so it could not be saved and a takeover replayed from the last one that fitted
+ * (bench/system/actor-rebuild.ts). Compressed in the thread pool, so a save never stalls the session. Snapshots
+ * saved before as plain JSON still load.
+ */
+const gzipAsync = promisify(gzip);
+const encodeSnapshot = (snapshot: SessionSnapshot): Promise<Uint8Array> => gzipAsync(JSON.stringify(snapshot));
+const isGzip = (data: Uint8Array) => data[0] === 0x1f && data[1] === 0x8b;
+const decodeSnapshot = (data: Uint8Array): SessionSnapshot =>
+  JSON.parse(isGzip(data) ? gunzipSync(data).toString('utf8') : new TextDecoder().decode(data)) as SessionSnapshot;
+
 export async function loadSessionSnapshot(kv: KV, ref: { track: string; event: string; session: string }): Promise<StoredSnapshot | undefined> {
   const entry = await kv.get(snapshotKey(ref));
   if (!entry || entry.operation !== 'PUT') return undefined;
-  const snapshot = entry.json<SessionSnapshot>();
+  const snapshot = decodeSnapshot(entry.value);
   if (snapshot.version !== 1 || snapshot.actor.ref.event !== ref.event) {
     throw new Error(`session-state ${snapshotKey(ref)} holds a snapshot this engine cannot restore (version ${snapshot.version}, event ${snapshot.actor.ref.event})`);
   }
@@ -52,14 +66,14 @@ export async function loadSessionSnapshot(kv: KV, ref: { track: string; event: s
  */
 export async function saveSessionSnapshot(kv: KV, ref: { track: string; session: string }, snapshot: SessionSnapshot, revision: number): Promise<number> {
   const key = snapshotKey(ref);
-  const data = JSON.stringify(snapshot);
+  const data = await encodeSnapshot(snapshot);
   for (let expected = revision; ; ) {
     try {
       return expected === 0 ? await kv.create(key, data) : await kv.update(key, data, expected);
     } catch (err) {
       if (!isConflict(err)) throw err;
       const entry = await kv.get(key);
-      const stored = entry?.operation === 'PUT' ? entry.json<SessionSnapshot>() : undefined;
+      const stored = entry?.operation === 'PUT' ? decodeSnapshot(entry.value) : undefined;
       if ((stored?.writer ?? 0) > (snapshot.writer ?? 0)) {
         throw new SupersededError(`session-state ${key} was saved by a newer owner (epoch ${stored?.writer}, this host ${snapshot.writer})`);
       }

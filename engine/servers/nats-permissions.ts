@@ -30,7 +30,11 @@ export const SERVICE_PERMISSIONS: Record<ServiceRole, Permissions> = {
     publish: ['timing.>', 'view.>', 'engine.>', '$JS.API.>', '$JS.ACK.>', '$JS.FC.>', '$KV.events.>',
       '$KV.session-state.>', '$KV.session-owner.>', '_INBOX.>'],
     subscribe: ['edge.>', 'gps.>', 'timing.>', 'cmd.>', 'view.snapshot.>', 'engine.>', '$KV.>', '_INBOX.>'],
-    allowResponses: true, // answers race-control commands and snapshot requests
+    // It answers race-control commands, snapshot and input requests on their `_INBOX.>` reply subjects (above). Not
+    // `allow_responses`: nats-server 2.9 then remembers the reply subject of every message it delivers to the engine
+    // (each JetStream message's ack subject among them) and scans all it remembers at each new one past 4,096 —
+    // reading RACE went quadratic: a 24-hour race's takeover took over a minute of server CPU for 77k messages
+    // (bench/system/actor-rebuild.ts).
   },
   gateway: {
     publish: ['cmd.>', 'view.snapshot.>', 'gps.>', '$KV.events.>', '_INBOX.>', '$JS.API.INFO', '$JS.API.STREAM.NAMES',
