@@ -1,14 +1,14 @@
 import os from 'node:os';
 import { Kvm } from '@nats-io/kv';
 import { createSessionActor } from '../../actors/session-actor.ts';
-import { forReducer, timeActorFold, timeReducerFold, type FoldTiming } from './fold-throughput.ts';
-import { generateRace24h } from './race-24h.ts';
-import { startBenchNats } from './race-nats.ts';
-import { timeStages } from './race-read-stages.ts';
-import { snapshotsOf, storeSnapshot } from './race-snapshots.ts';
-import { writeRaceStream } from './race-stream.ts';
+import { forReducer, timeActorFold, timeReducerFold, type FoldTiming } from './rebuild/fold-throughput.ts';
+import { generateRace24h } from './rebuild/race-24h.ts';
+import { startBenchNats } from './rebuild/race-nats.ts';
+import { timeStages } from './rebuild/race-read-stages.ts';
+import { snapshotsOf, storeSnapshot } from './rebuild/race-snapshots.ts';
+import { writeRaceStream } from './rebuild/race-stream.ts';
 import type { Scenario, ScenarioContext, ScenarioResult, TargetResult } from './scenario.ts';
-import { takeLease, timeTakeover, type TakeoverTiming } from './takeover.ts';
+import { takeLease, timeTakeover, type TakeoverTiming } from './rebuild/takeover.ts';
 
 /**
  * Issue 17, scenario 4: passings per second through one session actor (with the pure reducer as its peer), and the

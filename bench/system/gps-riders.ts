@@ -1,14 +1,14 @@
 import { forkTs, pin, type Child } from '../fanout/child.ts';
 import { cpuMeter, machineMeter } from '../fanout/proc.ts';
 import { summarise } from '../fanout/stats.ts';
-import { counterDelta, readGpsCounters } from './gps-metrics.ts';
-import { issueCredentials, openRaces, raceRef } from './gps-races.ts';
-import { renderGpsRiders, type GpsRun } from './gps-report.ts';
-import { LOAD_CPU, startGpsStack } from './gps-stack.ts';
+import { counterDelta, readGpsCounters } from './gps/gps-metrics.ts';
+import { issueCredentials, openRaces, raceRef } from './gps/gps-races.ts';
+import { renderGpsRiders, type GpsRun } from './gps/gps-report.ts';
+import { LOAD_CPU, startGpsStack } from './gps/gps-stack.ts';
 import type { Scenario } from './scenario.ts';
-import { startCpuTimeline } from './cpu-timeline.ts';
-import { streamCounts, streamWrites } from './stream-traffic.ts';
-import { startJsApiProbe } from './js-api-latency.ts';
+import { startCpuTimeline } from './gps/cpu-timeline.ts';
+import { streamCounts, streamWrites } from './gps/stream-traffic.ts';
+import { startJsApiProbe } from './gps/js-api-latency.ts';
 
 /**
  * Sizes and windows: the issue's 10 races × 50 riders. Quick runs 4 races of 75 (300 riders, indicative): race
@@ -61,8 +61,8 @@ export const gpsRidersScenario: Scenario = {
       const setupSeconds = { stack: (tStack - t0) / 1000, races: opensMs.reduce((a, b) => a + b, 0) / 1000, credentials: credentialsMs / 1000 };
       ctx.log(`stack up in ${setupSeconds.stack.toFixed(1)} s; ${s.races} races opened in ${setupSeconds.races.toFixed(1)} s; ${credentials.length} riders' credentials in ${setupSeconds.credentials.toFixed(1)} s`);
       const sessions = Array.from({ length: s.races }, (_, i) => ({ track: raceRef(i).track, session: raceRef(i).session }));
-      const spectators = await startLoad('./gps-spectators.ts', lifetimeMs, { wsUrl: `${stack.gatewayUrl.replace('http', 'ws')}/ws`, sessions, perSession: s.spectatorsPerRace });
-      const riders = await startLoad('./gps-rider-load.ts', lifetimeMs, { gatewayUrl: stack.gatewayUrl, riders: credentials });
+      const spectators = await startLoad('./gps/gps-spectators.ts', lifetimeMs, { wsUrl: `${stack.gatewayUrl.replace('http', 'ws')}/ws`, sessions, perSession: s.spectatorsPerRace });
+      const riders = await startLoad('./gps/gps-rider-load.ts', lifetimeMs, { gatewayUrl: stack.gatewayUrl, riders: credentials });
       await sleep(500);
 
       // The peer: the same gateway, spectators and connected riders, no fixes.

@@ -6,11 +6,11 @@ import { RACE_ARCHIVE_CONSUMER } from '../../engine/race-archive.ts';
 import { forkTs, pin, type Child } from '../fanout/child.ts';
 import { cpuMeter, machineMeter } from '../fanout/proc.ts';
 import { summarise } from '../fanout/stats.ts';
-import type { LapTimes } from './lap-load.ts';
-import { burstTable, burstTarget, findingsOf, noiseOfRounds, throughputTable, type Burst, type BurstLags, type Round } from './lap-sink-report.ts';
-import { startLapServers, type LapServers } from './lap-servers.ts';
-import type { InsertRecord, SinkStats } from './lap-sink-proc.ts';
-import { watchLaps } from './lap-visibility.ts';
+import type { LapTimes } from './lap-sink/lap-load.ts';
+import { burstTable, burstTarget, findingsOf, noiseOfRounds, throughputTable, type Burst, type BurstLags, type Round } from './lap-sink/lap-sink-report.ts';
+import { startLapServers, type LapServers } from './lap-sink/lap-servers.ts';
+import type { InsertRecord, SinkStats } from './lap-sink/lap-sink-proc.ts';
+import { watchLaps } from './lap-sink/lap-visibility.ts';
 import type { Scenario, ScenarioContext, ScenarioResult } from './scenario.ts';
 import { wallUs } from '../fanout/clock.ts';
 
@@ -113,8 +113,8 @@ export const lapSinkScenario: Scenario = {
       closeNats = () => nc.close();
       const jsm = await jetstreamManager(nc);
       const [load, peer] = await Promise.all([
-        startChild('./lap-load.ts', 'lap-load', childEnv(servers, false), LOAD_CPU, lifetimeMs),
-        startChild('./lap-peer.ts', 'lap-peer', childEnv(servers, false), SINK_CPU, lifetimeMs),
+        startChild('./lap-sink/lap-load.ts', 'lap-load', childEnv(servers, false), LOAD_CPU, lifetimeMs),
+        startChild('./lap-sink/lap-peer.ts', 'lap-peer', childEnv(servers, false), SINK_CPU, lifetimeMs),
       ]);
       children.push(load, peer);
       const ask = async (child: Child, message: object) => {
@@ -136,7 +136,7 @@ export const lapSinkScenario: Scenario = {
         const insertPeer = await ask(peer, { type: 'insert', session: `peer-${i}`, count: n, batch: SINK_BATCH });
         const { firstSeq } = (await ask(load, { type: 'backlog', session, count: n })) as unknown as { firstSeq: number };
         const readPeer = await ask(peer, { type: 'read', session, count: n, batch: SINK_BATCH, fromSeq: firstSeq });
-        const sink = await startChild('./lap-sink-proc.ts', `lap-sink-${i}`, childEnv(servers, archive), SINK_CPU, lifetimeMs);
+        const sink = await startChild('./lap-sink/lap-sink-proc.ts', `lap-sink-${i}`, childEnv(servers, archive), SINK_CPU, lifetimeMs);
         const readyUs = wallUs();
         const meters = { sink: cpuMeter([sink.pid]), nats: cpuMeter([servers.natsPid]), clickhouse: cpuMeter([servers.clickhousePid]) };
         const machine = machineMeter();
@@ -172,7 +172,7 @@ export const lapSinkScenario: Scenario = {
       data.rounds = rounds;
 
       // The live sink, as the engine runs it (with the archive), once it has caught up with the rounds' backlog.
-      const sink = await startChild('./lap-sink-proc.ts', 'lap-sink-live', childEnv(servers, true), SINK_CPU, lifetimeMs);
+      const sink = await startChild('./lap-sink/lap-sink-proc.ts', 'lap-sink-live', childEnv(servers, true), SINK_CPU, lifetimeMs);
       children.push(sink);
       const takeInserts = async () => (await sink.ask<SinkStats>({ type: 'stats' }, 'stats')).inserts;
       const t0 = Date.now();

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { decode, encode } from '@msgpack/msgpack';
-import { wallUs } from '../fanout/clock.ts';
-import { createReservoir } from '../fanout/stats.ts';
-import { connectWs, type WsClient } from '../fanout/ws-client.ts';
+import { wallUs } from '../../fanout/clock.ts';
+import { createReservoir } from '../../fanout/stats.ts';
+import { connectWs, type WsClient } from '../../fanout/ws-client.ts';
 import type { RiderCredential } from './gps-races.ts';
 import { createWorstPerSecond } from './worst-per-second.ts';
 

@@ -1,6 +1,6 @@
-import type { ClickHouseHttp } from '../../engine/clickhouse/http.ts';
-import { quote } from '../../engine/clickhouse/http.ts';
-import { wallUs } from '../fanout/clock.ts';
+import type { ClickHouseHttp } from '../../../engine/clickhouse/http.ts';
+import { quote } from '../../../engine/clickhouse/http.ts';
+import { wallUs } from '../../fanout/clock.ts';
 
 /**
  * When each lap of a session becomes queryable in ClickHouse: polls `SELECT car, lap FROM laps WHERE session = …`

@@ -1,10 +1,10 @@
 import { connect } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
-import type { BatchSink } from '../../engine/batch-sink.ts';
-import { createClickHouseHttp, type ClickHouseConfig, type ClickHouseHttp } from '../../engine/clickhouse/http.ts';
-import { startLapSink } from '../../engine/lap-sink.ts';
-import { startRaceArchive } from '../../engine/race-archive.ts';
-import { wallUs } from '../fanout/clock.ts';
+import type { BatchSink } from '../../../engine/batch-sink.ts';
+import { createClickHouseHttp, type ClickHouseConfig, type ClickHouseHttp } from '../../../engine/clickhouse/http.ts';
+import { startLapSink } from '../../../engine/lap-sink.ts';
+import { startRaceArchive } from '../../../engine/race-archive.ts';
+import { wallUs } from '../../fanout/clock.ts';
 
 /**
  * The lap sink in a process of its own, as the engine runs it: the real `startLapSink` on one NATS connection, and

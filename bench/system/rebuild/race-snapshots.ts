@@ -1,6 +1,6 @@
 import type { KV } from '@nats-io/kv';
-import { createSessionActor } from '../../actors/session-actor.ts';
-import { saveSessionSnapshot, type SessionSnapshot } from '../../engine/session-snapshot.ts';
+import { createSessionActor } from '../../../actors/session-actor.ts';
+import { saveSessionSnapshot, type SessionSnapshot } from '../../../engine/session-snapshot.ts';
 import type { Race24h } from './race-24h.ts';
 
 /**

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { binarySearchFromEnv, requireBinaries } from '../../engine/servers/binaries.ts';
-import { startNats, type NatsServer } from '../../engine/servers/nats.ts';
-import type { ServiceRole } from '../../engine/servers/nats-users.ts';
-import { ensureStreams, DEFAULT_STREAM_LIMITS, type StreamLimits } from '../../engine/streams.ts';
-import { forkTs, pin, type Child } from '../fanout/child.ts';
+import { binarySearchFromEnv, requireBinaries } from '../../../engine/servers/binaries.ts';
+import { startNats, type NatsServer } from '../../../engine/servers/nats.ts';
+import type { ServiceRole } from '../../../engine/servers/nats-users.ts';
+import { ensureStreams, DEFAULT_STREAM_LIMITS, type StreamLimits } from '../../../engine/streams.ts';
+import { forkTs, pin, type Child } from '../../fanout/child.ts';
 
 /** The servers' core; the load processes (riders, spectators) run on the other one (bench/fanout/systems.ts's split). */
 export const SERVER_CPU = 0;

@@ -1,5 +1,5 @@
 import { connect } from '@nats-io/transport-node';
-import { startIdentityProvider } from '../../../oidc/provider.ts';
+import { startIdentityProvider } from '../../../../oidc/provider.ts';
 
 /**
  * Pitwall's real identity provider (oidc/provider.ts) in a process of its own, as the `identity` NATS user: it signs

@@ -1,10 +1,10 @@
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { SessionInput } from '../../actors/contracts/events.ts';
-import { parseTimingSubject } from '../../actors/contracts/subjects.ts';
-import type { SessionRef } from '../../actors/scoring/state.ts';
-import { createSessionActor } from '../../actors/session-actor.ts';
-import { withoutLease } from '../../engine/ownership/fence.ts';
+import type { SessionInput } from '../../../actors/contracts/events.ts';
+import { parseTimingSubject } from '../../../actors/contracts/subjects.ts';
+import type { SessionRef } from '../../../actors/scoring/state.ts';
+import { createSessionActor } from '../../../actors/session-actor.ts';
+import { withoutLease } from '../../../engine/ownership/fence.ts';
 
 /**
  * A rebuild from RACE taken apart into its stages, each timed on its own, to find which one a slow rebuild spends its

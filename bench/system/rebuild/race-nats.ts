@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { binarySearchFromEnv, requireBinaries } from '../../engine/servers/binaries.ts';
-import { startNats, type NatsServer } from '../../engine/servers/nats.ts';
-import { DEFAULT_STREAM_LIMITS, ensureStreams } from '../../engine/streams.ts';
+import { binarySearchFromEnv, requireBinaries } from '../../../engine/servers/binaries.ts';
+import { startNats, type NatsServer } from '../../../engine/servers/nats.ts';
+import { DEFAULT_STREAM_LIMITS, ensureStreams } from '../../../engine/streams.ts';
 
 /**
  * A throwaway real nats-server for one scenario: 127.0.0.1, random port, temp directory, the engine's streams and

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { connect } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
-import { createTokenVerifier } from '../../../gateway/auth/verifier.ts';
-import { createGateway } from '../../../gateway/server.ts';
-import { GATEWAY_AUDIENCE } from '../../../oidc/claims.ts';
+import { createTokenVerifier } from '../../../../gateway/auth/verifier.ts';
+import { createGateway } from '../../../../gateway/server.ts';
+import { GATEWAY_AUDIENCE } from '../../../../oidc/claims.ts';
 
 /**
  * Pitwall's real gateway (`createGateway`) in a process of its own, as the `gateway` NATS user, checking tokens

@@ -1,11 +1,11 @@
 import { Kvm } from '@nats-io/kv';
-import type { EventDeclaration } from '../../actors/contracts/declaration.ts';
-import type { RiderEntry } from '../../actors/contracts/gps.ts';
-import { putDeclaration } from '../../engine/declarations/store.ts';
-import { registerServiceClient } from '../../oidc/clients.ts';
-import { requestClientToken } from '../../oidc/client-token.ts';
-import { issueRiderCredentials, riderClientId } from '../../oidc/riders.ts';
-import { createIdentityStore } from '../../oidc/store.ts';
+import type { EventDeclaration } from '../../../actors/contracts/declaration.ts';
+import type { RiderEntry } from '../../../actors/contracts/gps.ts';
+import { putDeclaration } from '../../../engine/declarations/store.ts';
+import { registerServiceClient } from '../../../oidc/clients.ts';
+import { requestClientToken } from '../../../oidc/client-token.ts';
+import { issueRiderCredentials, riderClientId } from '../../../oidc/riders.ts';
+import { createIdentityStore } from '../../../oidc/store.ts';
 import type { GpsStack } from './gps-stack.ts';
 
 /**

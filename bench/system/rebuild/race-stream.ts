@@ -1,8 +1,8 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
-import { lapMsgId } from '../../actors/contracts/events.ts';
-import { subjects, timingKindOf } from '../../actors/contracts/subjects.ts';
-import type { OwnerMarker } from '../../engine/ownership/fence.ts';
+import { lapMsgId } from '../../../actors/contracts/events.ts';
+import { subjects, timingKindOf } from '../../../actors/contracts/subjects.ts';
+import type { OwnerMarker } from '../../../engine/ownership/fence.ts';
 import type { Race24h } from './race-24h.ts';
 
 /**

@@ -1,9 +1,9 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { lapMsgId, type LapEvent } from '../../actors/contracts/events.ts';
-import { subjects } from '../../actors/contracts/subjects.ts';
+import { lapMsgId, type LapEvent } from '../../../actors/contracts/events.ts';
+import { subjects } from '../../../actors/contracts/subjects.ts';
 import { backlogLap, lapEvent, TRACK } from './lap-events.ts';
-import { wallUs } from '../fanout/clock.ts';
+import { wallUs } from '../../fanout/clock.ts';
 
 /**
  * The load of the lap-sink scenario, in a process of its own: RACE written as the session actor writes it

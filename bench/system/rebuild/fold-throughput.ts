@@ -1,7 +1,7 @@
-import type { SessionInput } from '../../actors/contracts/events.ts';
-import { reduce } from '../../actors/scoring/reduce.ts';
-import { initialScoring, type SessionRef } from '../../actors/scoring/state.ts';
-import { createSessionActor } from '../../actors/session-actor.ts';
+import type { SessionInput } from '../../../actors/contracts/events.ts';
+import { reduce } from '../../../actors/scoring/reduce.ts';
+import { initialScoring, type SessionRef } from '../../../actors/scoring/state.ts';
+import { createSessionActor } from '../../../actors/session-actor.ts';
 
 /**
  * Passings per second through one session actor (`createSessionActor`: input checks, reading dedupe, the session and

@@ -2,11 +2,11 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
-import type { SessionRef } from '../../actors/scoring/state.ts';
-import { createLeases, type Lease, type Leases } from '../../engine/ownership/leases.ts';
-import { createPoisonRegistry } from '../../engine/poison.ts';
-import { startSessionHost, type SessionHostOptions } from '../../engine/session-host.ts';
-import { cpuSeconds } from '../fanout/proc.ts';
+import type { SessionRef } from '../../../actors/scoring/state.ts';
+import { createLeases, type Lease, type Leases } from '../../../engine/ownership/leases.ts';
+import { createPoisonRegistry } from '../../../engine/poison.ts';
+import { startSessionHost, type SessionHostOptions } from '../../../engine/session-host.ts';
+import { cpuSeconds } from '../../fanout/proc.ts';
 
 /**
  * One takeover of a session, timed, on the engine's own path: a lease on the session (engine/ownership/leases.ts, a

@@ -1,14 +1,14 @@
-import type { EventDeclaration, SessionDeclaration } from '../../actors/contracts/declaration.ts';
-import type { LapEvent, SessionInput } from '../../actors/contracts/events.ts';
-import type { SessionRef } from '../../actors/scoring/state.ts';
-import { createSessionActor } from '../../actors/session-actor.ts';
-import { simEventToJsonl } from '../../edge/jsonl/from-sim.ts';
-import type { JsonlRecord } from '../../edge/jsonl/records.ts';
-import { jsonlToSessionInputs } from '../../edge/jsonl/to-session-inputs.ts';
-import { DEMO_CLASS_PACE_US } from '../../edge/sim/field.ts';
-import { sessionTimeline } from '../../edge/sim/timeline.ts';
-import { readDeclarationFile } from '../../engine/declarations/read.ts';
-import { DEMO_EVENT_FILE } from '../../engine/demo.ts';
+import type { EventDeclaration, SessionDeclaration } from '../../../actors/contracts/declaration.ts';
+import type { LapEvent, SessionInput } from '../../../actors/contracts/events.ts';
+import type { SessionRef } from '../../../actors/scoring/state.ts';
+import { createSessionActor } from '../../../actors/session-actor.ts';
+import { simEventToJsonl } from '../../../edge/jsonl/from-sim.ts';
+import type { JsonlRecord } from '../../../edge/jsonl/records.ts';
+import { jsonlToSessionInputs } from '../../../edge/jsonl/to-session-inputs.ts';
+import { DEMO_CLASS_PACE_US } from '../../../edge/sim/field.ts';
+import { sessionTimeline } from '../../../edge/sim/timeline.ts';
+import { readDeclarationFile } from '../../../engine/declarations/read.ts';
+import { DEMO_EVENT_FILE } from '../../../engine/demo.ts';
 
 /**
  * A 24-hour race, generated deterministically (seeded) by the simulator's own timeline: the demo event's 100 entries,

@@ -1,10 +1,10 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { subjects } from '../../actors/contracts/subjects.ts';
-import { createClickHouseHttp, type ClickHouseConfig } from '../../engine/clickhouse/http.ts';
-import { lapRow } from '../../engine/lap-sink.ts';
+import { subjects } from '../../../actors/contracts/subjects.ts';
+import { createClickHouseHttp, type ClickHouseConfig } from '../../../engine/clickhouse/http.ts';
+import { lapRow } from '../../../engine/lap-sink.ts';
 import { backlogLap, TRACK } from './lap-events.ts';
-import { wallUs } from '../fanout/clock.ts';
+import { wallUs } from '../../fanout/clock.ts';
 
 /**
  * The two peers of the lap sink, each doing half of its work with nothing else:

@@ -1,7 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
-import { startEngine } from '../../../engine/engine.ts';
-import type { Log } from '../../../engine/log.ts';
+import { startEngine } from '../../../../engine/engine.ts';
+import type { Log } from '../../../../engine/log.ts';
 
 /**
  * Pitwall's real engine (engine/engine.ts: supervisor, session hosts, EDGE ingest including GPS fixes) in a process

@@ -1,5 +1,5 @@
-import { cpuSeconds } from '../fanout/proc.ts';
-import { machineMeter } from '../fanout/proc.ts';
+import { cpuSeconds } from '../../fanout/proc.ts';
+import { machineMeter } from '../../fanout/proc.ts';
 
 /**
  * CPU of named processes and of the whole machine, second by second (cores), while a window runs: when a latency

@@ -1,6 +1,6 @@
-import type { LatencySummary } from '../fanout/stats.ts';
+import type { LatencySummary } from '../../fanout/stats.ts';
 import type { GpsCounters } from './gps-metrics.ts';
-import type { ScenarioResult, TargetResult } from './scenario.ts';
+import type { ScenarioResult, TargetResult } from '../scenario.ts';
 import { describeStalls } from './worst-per-second.ts';
 
 type Cpu = { cores: number; cpuSeconds: number };

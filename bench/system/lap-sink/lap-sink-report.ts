@@ -1,4 +1,4 @@
-import { summarise, type LatencySummary } from '../fanout/stats.ts';
+import { summarise, type LatencySummary } from '../../fanout/stats.ts';
 
 /** The lap-sink scenario's measurements, and the markdown the report shows of them. */
 export interface Round {

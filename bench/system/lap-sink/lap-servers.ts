@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import { createClickHouseHttp, type ClickHouseConfig } from '../../engine/clickhouse/http.ts';
-import { ensureSchema } from '../../engine/clickhouse/schema.ts';
-import { binarySearchFromEnv, requireBinaries } from '../../engine/servers/binaries.ts';
-import { startClickHouse } from '../../engine/servers/clickhouse.ts';
-import { startNats } from '../../engine/servers/nats.ts';
-import type { NatsCredentials } from '../../engine/servers/nats-users.ts';
-import { killByPid } from '../../engine/servers/server-process.ts';
-import { ensureStreams } from '../../engine/streams.ts';
+import { createClickHouseHttp, type ClickHouseConfig } from '../../../engine/clickhouse/http.ts';
+import { ensureSchema } from '../../../engine/clickhouse/schema.ts';
+import { binarySearchFromEnv, requireBinaries } from '../../../engine/servers/binaries.ts';
+import { startClickHouse } from '../../../engine/servers/clickhouse.ts';
+import { startNats } from '../../../engine/servers/nats.ts';
+import type { NatsCredentials } from '../../../engine/servers/nats-users.ts';
+import { killByPid } from '../../../engine/servers/server-process.ts';
+import { ensureStreams } from '../../../engine/streams.ts';
 
 /**
  * The two real servers of the lap-sink scenario: nats-server (random port, RACE and EDGE with the engine's default

@@ -1,4 +1,4 @@
-import type { LapEvent } from '../../actors/contracts/events.ts';
+import type { LapEvent } from '../../../actors/contracts/events.ts';
 
 /** The laps of the lap-sink scenario: 100-car fields at the `bench` track, ~88 s laps, one class in three GT4. */
 export const TRACK = 'bench';
