@@ -17,9 +17,6 @@ export interface WsEvents {
 export interface WsClient {
   /** Sends one masked frame (opcode 1 text, 2 binary); false when the kernel buffer is full and Node queued it. */
   send(opcode: number, payload: Buffer): boolean;
-  /** Stops reading the socket (a slow spectator: the kernel buffers fill, then the server's queue), and reads again. */
-  pause(): void;
-  resume(): void;
   close(): void;
 }
 
@@ -99,8 +96,6 @@ export function connectWs(url: URL, events: WsEvents, opts: { protocol?: string;
 
   return {
     send: (opcode, payload) => socket.write(clientFrame(opcode, payload)),
-    pause: () => void socket.pause(),
-    resume: () => void socket.resume(),
     close: () => finish('closed by client'),
   };
 }

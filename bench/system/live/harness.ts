@@ -1,6 +1,10 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { decode } from '@msgpack/msgpack';
-import type { Child } from '../../fanout/child.ts';
+import { encodeFrame } from '../../../gateway/protocol.ts';
+import { pin, type Child } from '../../fanout/child.ts';
+import { CLIENT_CPU } from '../../fanout/systems.ts';
 import { cpuMeter, cpuSeconds, machineMeter } from '../../fanout/proc.ts';
 import { summarise, type LatencySummary } from '../../fanout/stats.ts';
 import type { EdgeLoadStart, StartedRace } from './edge-load.ts';
@@ -28,8 +32,11 @@ export interface LiveRaces {
   window(): void;
   /** Ends the window: latencies at each point of the path, spectator counters, CPU of every process, disk writes. */
   collect(): Promise<WindowResult>;
-  /** Tells every spectator process to stop reading on every `every`-th connection. */
-  pause(every: number): Promise<number>;
+  /**
+   * Connects `count` spectators that follow every race and never read (stalled-spectators.py: a phone's small receive
+   * buffer, so that they fill the gateway's queue in seconds, not minutes); resolves once all are connected.
+   */
+  stall(count: number, rcvbufBytes: number): Promise<void>;
   /** The gateway's metrics (prom-client JSON) and memory. */
   gatewayMetrics(): Promise<{ metrics: { name: string; values: { value: number; labels: Record<string, string> }[] }[]; memory: NodeJS.MemoryUsage }>;
   /** Stops the races and every process (once; later calls get the same summary). */
@@ -91,6 +98,7 @@ export async function startLiveRaces(opts: {
   const stack = await startLiveStack({ races: opts.spec, lifetimeMs, log: opts.log });
   opts.log(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const spectators: Child[] = [];
+  const stalled: ChildProcess[] = [];
   try {
     const probeCreds = stack.nats.credentials('admin');
     const probe = forkLoad('./probe.ts', 'probe', lifetimeMs, { NATS_URL: stack.nats.url, NATS_USER: probeCreds.user, NATS_PASS: probeCreds.pass });
@@ -113,6 +121,7 @@ export async function startLiveRaces(opts: {
     const loadProcesses = () => [
       { name: 'edge agents', pid: edge.pid }, { name: 'NATS probe', pid: probe.pid },
       ...spectators.map((s, i) => ({ name: `spectators ${i + 1}`, pid: s.pid })),
+      ...stalled.map((s) => ({ name: 'stalled spectators', pid: s.pid ?? 0 })),
     ];
     /** CPU meters of the processes running when the window began; a process started during it is measured from its start. */
     let meters = new Map<number, ReturnType<typeof cpuMeter>>();
@@ -170,14 +179,25 @@ export async function startLiveRaces(opts: {
           machineCores, natsWriteBytesPerSec,
         };
       },
-      async pause(every) {
-        const counts = await Promise.all(spectators.map((c) => c.ask<{ count: number }>({ cmd: 'pause', every }, 'paused')));
-        return counts.reduce((a, c) => a + c.count, 0);
+      async stall(count, rcvbufBytes) {
+        const url = new URL(stack.gatewayUrl);
+        const frames = races.map((r) => Buffer.from(encodeFrame({ type: 'subscribe', track: r.track, session: r.session })).toString('hex'));
+        const child = spawn('python3', [fileURLToPath(new URL('./stalled-spectators.py', import.meta.url)), url.hostname, url.port, String(count),
+          String(Math.ceil(lifetimeMs / 1000)), String(rcvbufBytes), ...frames], { stdio: ['ignore', 'pipe', 'inherit'] });
+        stalled.push(child);
+        pin(child.pid ?? 0, CLIENT_CPU);
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.on('data', (chunk: Buffer) => {
+            if (chunk.toString().startsWith('ready')) resolve();
+          });
+          child.once('exit', (code) => reject(new Error(`stalled-spectators.py exited with ${code} before it was ready`)));
+        });
       },
       gatewayMetrics: () => stack.gateway.ask({ cmd: 'metrics' }, 'metrics'),
       stop: () => (stopped ??= (async () => {
         const summary = await edge.ask<{ passings: number; acked: number }>({ cmd: 'stop' }, 'stopped', 15_000).catch(() => ({ passings: 0, acked: 0 }));
         for (const c of [...spectators, edge, probe]) await c.stop();
+        for (const c of stalled) c.kill('SIGKILL');
         await stack.stop();
         return summary;
       })()),
@@ -185,6 +205,7 @@ export async function startLiveRaces(opts: {
     return live;
   } catch (error) {
     for (const c of spectators) await c.stop();
+    for (const c of stalled) c.kill('SIGKILL');
     await stack.stop();
     throw error;
   }

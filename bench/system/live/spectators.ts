@@ -10,7 +10,7 @@ import type { StartedRace } from './edge-load.ts';
  * pinned by the orchestrator to the client core. Each subscribes to one race (or all) with the spectator protocol and
  * decodes every frame: the time to its snapshots after it started connecting (late joins), seq gaps, and for every
  * car whose race time changed in a diff, passing → screen latency = receipt − (race start + raceUs).
- * IPC: `connect` → `connected`; `window`; `pause` {every}; `collect` → `collected`; `close`.
+ * IPC: `connect` → `connected`; `window`; `collect` → `collected`; `close`.
  */
 export interface ConnectCommand {
   cmd: 'connect';
@@ -35,7 +35,6 @@ interface Conn {
   snapshotUs?: number;
   /** Last seq per track. */
   seq: Map<string, number>;
-  slow: boolean;
   failed?: string;
 }
 
@@ -61,7 +60,7 @@ function onFrame(conn: Conn, payload: Buffer) {
     if (conn.seq.size === conn.races.length) conn.snapshotUs ??= wallUs();
     return;
   }
-  if (frame.type !== 'diff' || conn.slow) return;
+  if (frame.type !== 'diff') return;
   counts.frames++;
   const last = conn.seq.get(track);
   if (last !== undefined && frame.seq !== last + 1) counts.gaps++;
@@ -104,7 +103,7 @@ function open(conn: Conn, url: URL, settled: () => void) {
 async function connectAll(m: ConnectCommand) {
   const url = new URL(m.url);
   const batch: Conn[] = Array.from({ length: m.count }, (_, k) => ({
-    races: m.followAll ? m.races : [m.races[(m.first + k) % m.races.length]!], startedUs: 0, slow: false, seq: new Map(),
+    races: m.followAll ? m.races : [m.races[(m.first + k) % m.races.length]!], startedUs: 0, seq: new Map(),
   }));
   conns.push(...batch);
   const stormUs = wallUs();
@@ -151,7 +150,7 @@ async function connectAll(m: ConnectCommand) {
   };
 }
 
-process.on('message', (m: ConnectCommand | { cmd: 'window' | 'collect' | 'close' } | { cmd: 'pause'; every: number }) => {
+process.on('message', (m: ConnectCommand | { cmd: 'window' | 'collect' | 'close' }) => {
   switch (m.cmd) {
     case 'connect':
       void connectAll(m).then((r) => process.send?.({ type: 'connected', ...r }));
@@ -161,14 +160,6 @@ process.on('message', (m: ConnectCommand | { cmd: 'window' | 'collect' | 'close'
       counts = { frames: 0, bytes: 0, gaps: 0, latencySamples: 0, undecodable: 0, closed: 0 };
       cpu0 = process.cpuUsage();
       t0 = performance.now();
-      return;
-    case 'pause': // every `every`-th connection stops reading; the others' latency is what the scenario watches
-      conns.forEach((c, k) => {
-        if (k % m.every !== 0) return;
-        c.slow = true;
-        c.client?.pause();
-      });
-      process.send?.({ type: 'paused', count: conns.filter((c) => c.slow).length });
       return;
     case 'collect': {
       const cpu = process.cpuUsage(cpu0);
