@@ -226,9 +226,7 @@ export async function startSessionHost(deps: SessionHostDeps, ref: SessionRef, o
     filter_subjects: filter as unknown as string[],
     ...(restored ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: restored.streamSeq + 1 } : { deliver_policy: DeliverPolicy.All }),
   });
-  // Pulls of 1,000: a takeover reads the whole session (225k messages for a 24-hour race), and the client's cost per
-  // pull is what bounds it; live, a pull is as small as what is there.
-  const messages = await consumer.consume({ max_messages: 1000 });
+  const messages = await consumer.consume();
   /**
    * How this host writes an input to RACE: stamped with its lease epoch (the fence), with a message id per epoch, so
    * a retry under this owner is dropped by JetStream while a stale owner's late copy can never shadow this one's.
