@@ -18,8 +18,9 @@ const plan = (quick: boolean) => ({
   settleMs: quick ? 7_000 : 10_000,
   windowMs: quick ? 3_000 : 20_000,
   // Long enough, in the full run, for a stalled spectator to fill the kernel's send buffer (autotuned up to
-  // tcp_wmem's maximum, 4 MiB here) and then the gateway's queue at the ~25 kB/s a TV wall of 8 races gets.
-  slowWindowMs: quick ? 6_000 : 150_000,
+  // tcp_wmem's maximum, 4 MiB here: its Send-Q grew steadily past 0.5 MB in 24 s) and then the gateway's queue, at the
+  // ~25 kB/s a TV wall of 8 races gets.
+  slowWindowMs: quick ? 6_000 : 210_000,
 });
 
 /** The gateway's slow-spectator counters (gateway/metrics.ts). */
@@ -29,23 +30,22 @@ const SLOW_METRICS = [
   'pitwall_gateway_slow_spectators_buffered_bytes',
 ];
 
-/** The kernel's ceiling on a TCP send buffer (net.ipv4.tcp_wmem's maximum), in words. */
-function tcpWmemMax(): string {
+/** The kernel's ceiling on a TCP send buffer (net.ipv4.tcp_wmem's maximum; Linux's default 4 MiB when unreadable). */
+function tcpWmemMaxBytes(): number {
   try {
-    const max = Number(fs.readFileSync('/proc/sys/net/ipv4/tcp_wmem', 'utf8').trim().split(/\s+/)[2]);
-    return `${(max / 1024 ** 2).toFixed(1)} MiB`;
+    return Number(fs.readFileSync('/proc/sys/net/ipv4/tcp_wmem', 'utf8').trim().split(/\s+/)[2]);
   } catch {
-    return 'unknown';
+    return 4 * 1024 ** 2;
   }
 }
 
-/** Seconds for a stalled spectator to be sent ~3 MB (what a loopback socket that never reads took here before a send blocked, its send buffer autotuned to 4 MiB) plus the gateway's 256 KiB. */
-const fillSeconds = (w: WindowResult, readers: number) => Math.round((3e6 + 256 * 1024) / (w.spectatorBytes / w.seconds / readers));
+/** Seconds for a stalled spectator to be sent tcp_wmem's maximum (its send buffer, autotuned) plus the gateway's 256 KiB. */
+const fillSeconds = (w: WindowResult, readers: number) => Math.round((tcpWmemMaxBytes() + 256 * 1024) / (w.spectatorBytes / w.seconds / readers));
 
 export const slowSpectatorsScenario: Scenario = {
   id: 'slow-spectators',
   title: '3. Slow spectators',
-  expectedSeconds: (quick) => (quick ? 25 : 220),
+  expectedSeconds: (quick) => (quick ? 25 : 280),
   method(quick) {
     const p = plan(quick);
     return [
@@ -88,7 +88,7 @@ export const slowSpectatorsScenario: Scenario = {
           '',
           `${joined.withSnapshot} of ${joined.count} reading spectators connected, each following ${p.spec.sessions} races. Noise (|p99 A′ − p99 A|): ${ms(noise)} ms; change in B (p99 B − mean p99 of A, A′): ${ms(change)} ms.`,
           '',
-          `Each reading spectator received ${(a.spectatorBytes / a.seconds / p.spectators / 1e3).toFixed(1)} kB/s in A. Before the gateway's own limit applies, the kernel holds what a stalled one is sent: its send buffer grows up to tcp_wmem's maximum (${tcpWmemMax()}) — a stalled spectator fills it in ~${fillSeconds(a, p.spectators)} s here.`,
+          `Each reading spectator received ${(a.spectatorBytes / a.seconds / p.spectators / 1e3).toFixed(1)} kB/s in A. Before the gateway's own limit applies, the kernel holds what a stalled one is sent: its send buffer grows up to tcp_wmem's maximum (${(tcpWmemMaxBytes() / 1024 ** 2).toFixed(1)} MiB) — a stalled spectator fills it and the gateway's 256 KiB in ~${fillSeconds(a, p.spectators)} s here.`,
           '',
           `Gateway after B: ${Object.entries(slow).map(([k, v]) => `\`${k.replace('pitwall_gateway_', '')}\` ${Math.round(v).toLocaleString('en-US')}`).join(', ')}.`,
         ],
