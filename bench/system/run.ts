@@ -1,18 +1,25 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import { stopAll } from '../fanout/child.ts';
 import { machine } from '../fanout/machine.ts';
 import { waitForQuiet } from '../fanout/proc.ts';
-import { writeReport, type ScenarioRun } from './report.ts';
+import { reportFile, writeReport, type ScenarioRun, type SystemReportInput } from './report.ts';
 import type { Scenario } from './scenario.ts';
 import { SCENARIOS } from './scenarios.ts';
 
 /**
- * `npm run bench -- system [--quick] [--only=id,id]`: the whole system under load (issue 17). Runs the scenarios one
+ * `npm run bench -- system [--quick] [--only=id,id] [--rewrite]`: the whole system under load (issue 17). Runs the scenarios one
  * after another, each with its share of the time left, and writes bench/RESULTS-system[-quick].md with every number
  * and every target. The quick run stays under 3 minutes, the full run under 20.
  */
 export async function runSystemBenchmark(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
+  if (args.includes('--rewrite')) {
+    // The report again from its saved numbers (after editing NOTES.md), nothing measured.
+    const saved = JSON.parse(fs.readFileSync(new URL(reportFile(quick).href.replace(/\.md$/, '.json')), 'utf8')) as SystemReportInput;
+    process.stdout.write(`report: ${writeReport({ ...saved, started: new Date(saved.started) })}\n`);
+    return;
+  }
   const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
   const scenarios = SCENARIOS.filter((s) => !only || only.includes(s.id));
   const started = Date.now();
