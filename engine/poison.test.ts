@@ -40,12 +40,18 @@ t.test('a message that makes the actor throw twice is terminated and counted; th
   const engine = await startEngine({ nc: await nats.connectAs('engine'), registry, log: (l) => t.comment(l), reduce: faulty }, { node: 'poison' });
   t.teardown(() => engine.stop());
   const device = await nats.connectWith(await nats.server.addEdgeDevice(track, 'sim'));
-  await createSimulator(
+  const sent = await createSimulator(
     { nc: device, nowMs: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     { track, device: 'sim', declaration, session, ...sim, speed: 'max' },
   ).done;
 
-  const race = await readRaceEvents(await nats.connectAs('engine'), track, session.id);
+  // The simulator is done once EDGE holds everything; ingest may still be writing RACE (it waits while the session's
+  // host restarts): read RACE once it holds every passing the simulator sent.
+  const engineNc = await nats.connectAs('engine');
+  const race = await waitFor('every passing in RACE', async () => {
+    const read = await readRaceEvents(engineNc, track, session.id);
+    return read.inputs.filter((i) => i.kind === 'passing').length === sent.passings ? read : undefined;
+  }, 60_000);
   t.equal(race.inputs.filter(isPoison).length, 1, 'the poison message is in RACE once');
   const host = await waitFor('the session to be applied to the end', () => {
     const h = engine.session(track, session.id);

@@ -8,6 +8,8 @@ export interface ScenarioRun {
   title: string;
   method: string[];
   seconds: number;
+  /** When it ran (a scenario re-run with --only keeps the others' earlier runs in the report). */
+  at?: string;
   result?: ScenarioResult;
   error?: string;
 }
@@ -62,7 +64,7 @@ export function renderReport(input: SystemReportInput): string {
     '',
   ];
   for (const run of input.runs) {
-    lines.push(`## ${run.title}`, '', `*${Math.round(run.seconds)} s*`, '', ...run.method.map((l) => `- ${l}`), '');
+    lines.push(`## ${run.title}`, '', `*${run.at ? `${run.at}, ` : ''}${Math.round(run.seconds)} s*`, '', ...run.method.map((l) => `- ${l}`), '');
     if (!run.result) {
       lines.push(`**Not measured:** ${run.error ?? 'not run'}`, '');
       continue;

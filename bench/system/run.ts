@@ -39,7 +39,7 @@ export async function runSystemBenchmark(args: string[]): Promise<void> {
     const expected = (s: Scenario) => (s.expectedSeconds?.(quick) ?? (quick ? 20 : 150));
     const rest = scenarios.slice(i).reduce((sum, s) => sum + expected(s), 0);
     const share = Math.floor(((deadline - t0) * expected(scenario)) / rest);
-    const run: ScenarioRun = { id: scenario.id, title: scenario.title, method: scenario.method(quick), seconds: 0 };
+    const run: ScenarioRun = { id: scenario.id, title: scenario.title, method: scenario.method(quick), seconds: 0, at: new Date().toISOString() };
     log(`${scenario.title} (at ${Math.round((t0 - started) / 1000)} s, ${Math.round(share / 1000)} s for it)`);
     try {
       run.result = await scenario.run({ quick, deadline: t0 + share, log: (l) => log(`  ${scenario.id}: ${l}`) });
@@ -53,9 +53,13 @@ export async function runSystemBenchmark(args: string[]): Promise<void> {
     run.seconds = (Date.now() - t0) / 1000;
     runs.push(run);
   }
+  // `--only`: the scenarios run replace theirs in the saved report, the others stay as they were measured.
+  const savedFile = new URL(reportFile(quick).href.replace(/\.md$/, '.json'));
+  const saved = only && fs.existsSync(savedFile) ? (JSON.parse(fs.readFileSync(savedFile, 'utf8')) as SystemReportInput).runs : [];
+  const merged = SCENARIOS.flatMap((s) => runs.filter((r) => r.id === s.id).concat(runs.some((r) => r.id === s.id) ? [] : saved.filter((r) => r.id === s.id)));
   const file = writeReport({
     quick, started: new Date(started), seconds: (Date.now() - started) / 1000, machine: machine(), busyBefore,
-    loadAverage: os.loadavg(), runs,
+    loadAverage: os.loadavg(), runs: merged,
   });
   log(`report: ${file} (${Math.round((Date.now() - started) / 1000)} s)`);
 }
