@@ -23,6 +23,8 @@ export interface SystemReportInput {
   busyBefore: number;
   loadAverage: number[];
   runs: ScenarioRun[];
+  /** `--only`: the scenarios this run measured; the others are from the saved report, each with its own time. */
+  only?: string[];
 }
 
 export const reportFile = (quick: boolean) => new URL(`../RESULTS-system${quick ? '-quick' : ''}.md`, import.meta.url);
@@ -48,8 +50,8 @@ export function renderReport(input: SystemReportInput): string {
   const lines = [
     `# System benchmark${input.quick ? ' (quick)' : ''}`,
     '',
-    `Written by \`npm run bench -- system${input.quick ? ' --quick' : ''}\` on ${input.started.toISOString()} in ${Math.round(input.seconds)} s. ` +
-      'Do not edit by hand: run it again.',
+    `Written by \`npm run bench -- system${input.quick ? ' --quick' : ''}${input.only ? ` --only=${input.only.join(',')}` : ''}\` on ${input.started.toISOString()} in ${Math.round(input.seconds)} s` +
+      `${input.only ? ' (the other scenarios as an earlier run measured them: each section gives its time)' : ''}. Do not edit by hand: run it again.`,
     '',
     '## Machine',
     '',

@@ -59,7 +59,7 @@ export async function runSystemBenchmark(args: string[]): Promise<void> {
   const merged = SCENARIOS.flatMap((s) => runs.filter((r) => r.id === s.id).concat(runs.some((r) => r.id === s.id) ? [] : saved.filter((r) => r.id === s.id)));
   const file = writeReport({
     quick, started: new Date(started), seconds: (Date.now() - started) / 1000, machine: machine(), busyBefore,
-    loadAverage: os.loadavg(), runs: merged,
+    loadAverage: os.loadavg(), runs: merged, ...(only ? { only } : {}),
   });
   log(`report: ${file} (${Math.round((Date.now() - started) / 1000)} s)`);
 }
