@@ -29,6 +29,15 @@ export function rssBytes(pid: number): number | undefined {
   }
 }
 
+/** Bytes a process has written to storage so far (/proc/<pid>/io), or 0 when unreadable. */
+export function writeBytes(pid: number): number {
+  try {
+    return Number(/write_bytes: (\d+)/.exec(fs.readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU used by a set of processes between start() and the returned function's call, in cores (1 = one full core). */
 export function cpuMeter(pids: readonly number[]) {
   const t0 = performance.now();

@@ -1,6 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import { Registry, type Summary } from 'prom-client';
 import { createGateway } from '../../../gateway/server.ts';
+import { serveUntilStopped } from '../serve-until-stopped.ts';
 
 /**
  * Pitwall's real gateway (`createGateway`) in a process of its own, fed over NATS by pitwall-engine.ts.
@@ -31,11 +32,9 @@ const stop = async (code: number) => {
   await nc.close();
   process.exit(code);
 };
-setTimeout(() => void stop(3), 30 * 60_000).unref();
-process.on('disconnect', () => void stop(0));
+serveUntilStopped(stop, 30 * 60_000);
 process.on('message', (m: { cmd: string }) => {
   if (m.cmd === 'stats') void takeFanOut().then((publish) => process.send?.({ type: 'stats', stats: { publish } }));
-  if (m.cmd === 'stop') void stop(0);
   // The whole registry (slow spectators, frames, connections) and this process's memory after a full collection.
   if (m.cmd === 'metrics') {
     (globalThis as { gc?: () => void }).gc?.();

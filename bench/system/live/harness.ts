@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decode } from '@msgpack/msgpack';
 import { encodeFrame } from '../../../gateway/protocol.ts';
 import { pin, type Child } from '../../fanout/child.ts';
 import { CLIENT_CPU } from '../../fanout/systems.ts';
-import { cpuMeter, cpuSeconds, machineMeter } from '../../fanout/proc.ts';
+import { cpuMeter, cpuSeconds, machineMeter, writeBytes } from '../../fanout/proc.ts';
 import { summarise, type LatencySummary } from '../../fanout/stats.ts';
 import type { EdgeLoadStart, StartedRace } from './edge-load.ts';
 import type { RaceSpec } from './races.ts';
@@ -74,15 +73,6 @@ export interface WindowResult {
 }
 
 const PER_PROCESS = 5000;
-
-/** Bytes a process has written to storage so far (/proc/<pid>/io), or 0 when unreadable. */
-function writeBytes(pid: number): number {
-  try {
-    return Number(/write_bytes: (\d+)/.exec(fs.readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
 
 export async function startLiveRaces(opts: {
   spec: RaceSpec;

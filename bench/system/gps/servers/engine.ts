@@ -2,6 +2,7 @@ import { connect } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
 import { startEngine } from '../../../../engine/engine.ts';
 import type { Log } from '../../../../engine/log.ts';
+import { serveUntilStopped } from '../../../fanout/serve-until-stopped.ts';
 
 /**
  * Pitwall's real engine (engine/engine.ts: supervisor, session hosts, EDGE ingest including GPS fixes) in a process
@@ -21,9 +22,4 @@ const stop = async (code: number) => {
   await nc.close();
   process.exit(code);
 };
-setTimeout(() => void stop(3), Number(process.env.LIFETIME_MS ?? 600_000)).unref();
-process.on('disconnect', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
-process.on('message', (m: { cmd: string }) => {
-  if (m.cmd === 'stop') void stop(0);
-});
+serveUntilStopped(stop, Number(process.env.LIFETIME_MS ?? 600_000));

@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import { createTokenVerifier } from '../../../../gateway/auth/verifier.ts';
 import { createGateway } from '../../../../gateway/server.ts';
 import { GATEWAY_AUDIENCE } from '../../../../oidc/claims.ts';
+import { serveUntilStopped } from '../../../fanout/serve-until-stopped.ts';
 
 /**
  * Pitwall's real gateway (`createGateway`) in a process of its own, as the `gateway` NATS user, checking tokens
@@ -32,9 +33,4 @@ const stop = async (code: number) => {
   await nc.close();
   process.exit(code);
 };
-setTimeout(() => void stop(3), Number(process.env.LIFETIME_MS ?? 600_000)).unref();
-process.on('disconnect', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
-process.on('message', (m: { cmd: string }) => {
-  if (m.cmd === 'stop') void stop(0);
-});
+serveUntilStopped(stop, Number(process.env.LIFETIME_MS ?? 600_000));

@@ -1,5 +1,6 @@
 import { connect } from '@nats-io/transport-node';
 import { startIdentityProvider } from '../../../../oidc/provider.ts';
+import { serveUntilStopped } from '../../../fanout/serve-until-stopped.ts';
 
 /**
  * Pitwall's real identity provider (oidc/provider.ts) in a process of its own, as the `identity` NATS user: it signs
@@ -15,9 +16,4 @@ const stop = async (code: number) => {
   await nc.close();
   process.exit(code);
 };
-setTimeout(() => void stop(3), Number(process.env.LIFETIME_MS ?? 600_000)).unref();
-process.on('disconnect', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
-process.on('message', (m: { cmd: string }) => {
-  if (m.cmd === 'stop') void stop(0);
-});
+serveUntilStopped(stop, Number(process.env.LIFETIME_MS ?? 600_000));

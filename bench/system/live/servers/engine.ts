@@ -4,11 +4,13 @@ import { createClickHouseHttp } from '../../../../engine/clickhouse/http.ts';
 import { startEngineServices } from '../../../../engine/engine-services.ts';
 import { createLogger } from '../../../../engine/log.ts';
 import { createServiceGroup } from '../../../../engine/service-group.ts';
+import { serveUntilStopped } from '../../../fanout/serve-until-stopped.ts';
 
 /**
  * The real engine as `pitwall engine` runs it (startEngineServices: ingest, session actors, lap sink, RACE archive,
  * positions sink), in a process of its own so that its CPU and memory are its own. IPC: `ready` once running;
- * `memory` → its memory after a full collection (started with --expose-gc) and its live sessions; `stop`.
+ * `memory` → its memory after a full collection (started with --expose-gc) and its live sessions; `stop`
+ * (serve-until-stopped.ts).
  */
 const env = (name: string) => {
   const value = process.env[name];
@@ -30,11 +32,9 @@ const stop = async (code: number) => {
   await nc.close().catch(() => undefined);
   process.exit(code);
 };
-process.on('disconnect', () => void stop(0));
+serveUntilStopped(stop, 60 * 60_000);
 process.on('message', (m: { cmd: string }) => {
-  if (m.cmd === 'memory') {
-    (globalThis as { gc?: () => void }).gc?.();
-    process.send?.({ type: 'memory', memory: process.memoryUsage(), sessions: engine.health().sessions.length });
-  }
-  if (m.cmd === 'stop') void stop(0);
+  if (m.cmd !== 'memory') return;
+  (globalThis as { gc?: () => void }).gc?.();
+  process.send?.({ type: 'memory', memory: process.memoryUsage(), sessions: engine.health().sessions.length });
 });
